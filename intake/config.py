@@ -1,0 +1,142 @@
+"""Configuration: defaults, then environment variables, then the test overrides.
+
+Nothing here is read at import time: ``load_config`` is called by the factory with the
+environment it should read, so tests can pass their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# The interface languages, French first; English is the source language of the strings.
+LANGUAGES = {"fr": "Français", "en": "English"}
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+
+# The keys that must exist: in development they are generated once into instance/,
+# in production the application refuses to start without them.
+SECRET_KEYS = {
+    "SECRET_KEY": "signs sessions and form tokens",
+    "DATA_ENCRYPTION_KEY": "encrypts stories, names and e-mail addresses at rest",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not allow the application to start safely."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its default and how to read it."""
+
+    default: Any
+    kind: type = str
+    doc: str = ""
+
+
+# Documented in the README's configuration table; keep both in step.
+SETTINGS: dict[str, Setting] = {
+    "INTAKE_ENV": Setting(DEVELOPMENT, str, "development or production"),
+    "DATABASE_URL": Setting(None, str, "SQLAlchemy URL; SQLite in instance/ by default"),
+    "RATELIMIT_STORAGE_URI": Setting(
+        "memory://", str, "rate-limit storage, redis://… in production"
+    ),
+    "CONTROLLER_NAME": Setting("Association Intake (démo)", str, "data controller"),
+    "CONTROLLER_CONTACT": Setting("dpo@example.org", str, "where people exercise their rights"),
+    "RETENTION_SUBMISSION_DAYS": Setting(730, int, "unpublished stories are erased after"),
+    "RETENTION_CONTACT_DAYS": Setting(365, int, "contact messages are erased after"),
+    "RETENTION_AUDIT_DAYS": Setting(1825, int, "audit events are kept for"),
+    "TRUSTED_PROXY_COUNT": Setting(0, int, "reverse proxies in front of the app"),
+    "SUBMIT_RATE_LIMIT": Setting("10 per minute;60 per hour", str, "POSTs per client"),
+    "MIN_FILL_SECONDS": Setting(3, int, "a form sent faster is treated as a robot"),
+}
+
+
+def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Build the Flask configuration from an environment mapping."""
+    config: dict[str, Any] = {name: _read(environ, name, s) for name, s in SETTINGS.items()}
+    env = config["INTAKE_ENV"]
+    if env not in (DEVELOPMENT, PRODUCTION):
+        raise ConfigurationError(
+            f"INTAKE_ENV must be '{DEVELOPMENT}' or '{PRODUCTION}', not {env!r}"
+        )
+    production = env == PRODUCTION
+    for name in SECRET_KEYS:
+        config[name] = environ.get(name) or _dev_secret(name, instance_path, production)
+    config["DATA_ENCRYPTION_KEY"] = decode_key(config["DATA_ENCRYPTION_KEY"])
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(config.pop("DATABASE_URL"), instance_path)
+    config.update(_fixed_settings(production))
+    return config
+
+
+def _read(environ: Mapping[str, str], name: str, setting: Setting) -> Any:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return setting.default
+    try:
+        return setting.kind(raw)
+    except ValueError as error:
+        raise ConfigurationError(f"{name} must be a {setting.kind.__name__}: {raw!r}") from error
+
+
+def _fixed_settings(production: bool) -> dict[str, Any]:
+    """Settings that follow from the environment rather than being chosen one by one."""
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # A story of 20,000 characters, URL-encoded, can take six bytes a character.
+        "MAX_CONTENT_LENGTH": 512 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        # Long enough for an hour-long writing session; expiry is still handled kindly.
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_KEY_PREFIX": "intake",
+    }
+
+
+def database_url(url: str | None, instance_path: str) -> str:
+    """The configured URL, with PostgreSQL going through psycopg 3; SQLite in instance/ if unset."""
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "intake.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _dev_secret(name: str, instance_path: str, production: bool) -> str:
+    """Read a development key from instance/, creating it on first use."""
+    if production:
+        raise ConfigurationError(
+            f"{name} is not set: it {SECRET_KEYS[name]}. Set it in the environment "
+            f"(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+        )
+    path = Path(instance_path) / name.lower()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def decode_key(value: str) -> bytes:
+    """Decode a URL-safe base64 key of 32 bytes, refusing anything weaker."""
+    try:
+        key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError as error:
+        raise ConfigurationError("DATA_ENCRYPTION_KEY is not valid base64") from error
+    if len(key) != 32:
+        raise ConfigurationError("DATA_ENCRYPTION_KEY must decode to 32 bytes")
+    return key

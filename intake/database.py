@@ -1,0 +1,60 @@
+"""Engine settings that make an acknowledged story a durable one."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import Engine, event
+
+from intake.extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def register_database(app: Flask) -> None:
+    """Initialise the database extension and tune SQLite for durability and concurrency."""
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, fsync on commit, a busy timeout, and write locks taken when a transaction begins."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+            "foreign_keys=ON",
+            # Erased content is overwritten on disk, not merely unlinked from the b-tree.
+            "secure_delete=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin_statement())
+
+
+def begin_statement() -> str:
+    """How a transaction begins: reads share the database, writes take the lock up front.
+
+    A transaction that starts reading and then writes fails at once in WAL mode when another
+    writer committed meanwhile, whatever the busy timeout; IMMEDIATE makes writers queue
+    instead. Safe methods never write, so their requests (and /healthz) never wait behind
+    writers; everything else, the command line included, begins IMMEDIATE.
+    """
+    if has_request_context() and request.method in SAFE_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"

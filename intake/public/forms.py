@@ -1,0 +1,258 @@
+"""Public forms: shape only; consent wording and rules live in the domain modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from intake import abuse, codes
+from intake.emails import InvalidEmail, normalize_email
+from intake.models import Call, CallQuestion, ContactTopic, CreditMode, Purpose, QuestionKind
+from intake.sanitize import clean_line, clean_text
+
+STORY_MIN, STORY_MAX = 50, 20_000
+NAME_MAX, MESSAGE_MAX = 100, 5_000
+
+
+def _choice(value: str, label: Any = None) -> SelectChoice:
+    # Labels are lazy strings, resolved in the visitor's language when the form is rendered.
+    return SelectChoice(value, label)
+
+
+CREDIT_CHOICES = [
+    _choice(CreditMode.ANONYMOUS.value, _l("Anonymously")),
+    _choice(CreditMode.FIRST_NAME.value, _l("With my first name only")),
+    _choice(CreditMode.PSEUDONYM.value, _l("With a pseudonym")),
+    _choice(CreditMode.FULL_NAME.value, _l("With my full name")),
+]
+TOPIC_CHOICES = [
+    _choice(ContactTopic.SHARE_STORY.value, _l("I would like to share my story")),
+    _choice(ContactTopic.VOLUNTEER.value, _l("Volunteering")),
+    _choice(ContactTopic.PARTNERSHIP.value, _l("Partnership")),
+    _choice(ContactTopic.PRESS.value, _l("Press")),
+    _choice(ContactTopic.OTHER.value, _l("Something else")),
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as check boxes."""
+
+    widget = ListWidget(prefix_label=False)  # type: ignore[assignment]
+    option_widget = CheckboxInput()  # type: ignore[assignment]
+
+
+class GuardedForm(FlaskForm):
+    """A public form with a honeypot, a fill-time stamp and an idempotency key."""
+
+    # Hidden from people by CSS and from assistive technology; robots fill it in.
+    website = StringField(_l("Leave this field empty"))
+    started = HiddenField()
+    submission_key = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not codes.SUBMISSION_KEY_PATTERN.match(self.submission_key.data or ""):
+            self.submission_key.data = codes.new_submission_key()
+        if abuse.form_age(self.started.data) is None:
+            self.started.data = abuse.new_form_stamp()
+            self.stamp_was_missing = self.is_submitted()
+        else:
+            self.stamp_was_missing = False
+
+    def validate_website(self, field: Field) -> None:
+        if field.data:
+            raise ValidationError(
+                _l("We could not accept this form. Please check it and send it again.")
+            )
+
+    def validate_started(self, field: Field) -> None:
+        age = abuse.form_age(field.data)
+        if self.stamp_was_missing or age is None or abuse.too_fast(age):
+            raise ValidationError(
+                _l("That was very quick! Please read your text over, then send it again.")
+            )
+
+
+def _normalised_email(field: Field) -> None:
+    try:
+        field.data = normalize_email(field.data)
+    except InvalidEmail as error:
+        raise ValidationError(
+            _l(
+                "This e-mail address does not look right. "
+                "Please check it (example: nom@exemple.fr)."
+            )
+        ) from error
+
+
+class TestimonyForm(GuardedForm):
+    """A story, how to credit it, and the consents that go with it."""
+
+    story = TextAreaField(
+        _l("Your story"),
+        filters=[clean_text],
+        validators=[
+            InputRequired(_l("Please write your story before sending it.")),
+            Length(
+                min=STORY_MIN,
+                max=STORY_MAX,
+                # WTForms fills in min, max and the current length.
+                message=_l(
+                    "Your story must be between %(min)d and %(max)d characters long "
+                    "(it has %(length)d)."
+                ),
+            ),
+        ],
+    )
+    credit_mode = RadioField(
+        _l("How would you like to be credited if your story is published?"),
+        choices=CREDIT_CHOICES,
+        default=CreditMode.ANONYMOUS.value,
+        validators=[InputRequired(_l("Please choose how you would like to be credited."))],
+    )
+    credit_name = StringField(
+        _l("First name, pseudonym or full name"),
+        filters=[clean_line],
+        validators=[Length(max=NAME_MAX)],
+    )
+    email = EmailField(
+        _l("E-mail address (optional)"), filters=[clean_line], validators=[Optional()]
+    )
+    age = BooleanField()
+    health_data = BooleanField()
+    publish_site = BooleanField()
+    publish_social = BooleanField()
+    publish_audio = BooleanField()
+    publish_print = BooleanField()
+    edit = BooleanField()
+    review_edits = BooleanField()
+    contact = BooleanField()
+
+    def validate_credit_name(self, field: Field) -> None:
+        if self.credit_mode.data != CreditMode.ANONYMOUS.value and not field.data:
+            raise ValidationError(
+                _l("Please write the name to credit you with, or choose « Anonymously ».")
+            )
+
+    def validate_email(self, field: Field) -> None:
+        if not field.data:
+            return
+        _normalised_email(field)
+        if not self.contact.data:
+            raise ValidationError(
+                _l(
+                    "You gave an e-mail address: "
+                    "tick « The team may write to me » or leave the address empty."
+                )
+            )
+
+    def validate_age(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError(
+                _l(
+                    "This form is for people of the age shown. "
+                    "Please tick the box if it applies to you."
+                )
+            )
+
+    def validate_health_data(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError(
+                _l(
+                    "We can only read your story with this agreement. "
+                    "Please tick the box to send it."
+                )
+            )
+
+    def consent_field(self, purpose: Purpose) -> BooleanField:
+        """The check box for one purpose."""
+        field: BooleanField = self[purpose.value]
+        return field
+
+    def answer_fields(self) -> list[tuple[CallQuestion, Field]]:
+        """The call's questions with their fields, in order."""
+        return [(q, self[f"q_{q.id}"]) for q in getattr(self, "questions", [])]
+
+
+def testimony_form_class(call: Call | None) -> type[TestimonyForm]:
+    """The testimony form, with a field for each of the call's questions."""
+    if call is None or not call.questions:
+        return TestimonyForm
+    fields: dict[str, Any] = {"questions": list(call.questions)}
+    for question in call.questions:
+        fields[f"q_{question.id}"] = _question_field(question)
+    return type("CallTestimonyForm", (TestimonyForm,), fields)
+
+
+def _question_field(question: CallQuestion) -> Field:
+    required = InputRequired(_l("Please answer this question."))
+    checks = [required if question.required else Optional()]
+    choices = [_choice(c) for c in question.choices]
+    kind = question.kind
+    if kind == QuestionKind.SINGLE_CHOICE:
+        return RadioField(
+            question.label, choices=choices, validators=checks, description=question.help_text
+        )
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return MultiCheckboxField(
+            question.label, choices=choices, validators=checks, description=question.help_text
+        )
+    limit = Length(
+        max=question.max_length, message=_l("Please keep this answer under %(max)d characters.")
+    )
+    field_class = TextAreaField if kind == QuestionKind.LONG_TEXT else StringField
+    cleaner = clean_text if kind == QuestionKind.LONG_TEXT else clean_line
+    return field_class(
+        question.label,
+        filters=[cleaner],
+        validators=[*checks, limit],
+        description=question.help_text,
+    )
+
+
+class ContactForm(GuardedForm):
+    """A message for the team."""
+
+    name = StringField(
+        _l("Your name"),
+        filters=[clean_line],
+        validators=[InputRequired(_l("Please tell us your name.")), Length(max=NAME_MAX)],
+    )
+    email = EmailField(
+        _l("Your e-mail address"),
+        filters=[clean_line],
+        validators=[InputRequired(_l("Please give an e-mail address so that we can answer you."))],
+    )
+    topic = RadioField(
+        _l("Topic"),
+        choices=TOPIC_CHOICES,
+        validators=[InputRequired(_l("Please choose a topic."))],
+    )
+    message = TextAreaField(
+        _l("Your message"),
+        filters=[clean_text],
+        validators=[
+            InputRequired(_l("Please write your message.")),
+            Length(
+                max=MESSAGE_MAX, message=_l("Please keep your message under %(max)d characters.")
+            ),
+        ],
+    )
+
+    def validate_email(self, field: Field) -> None:
+        _normalised_email(field)

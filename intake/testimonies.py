@@ -1,0 +1,115 @@
+"""Receiving a testimony: one story, its answers and consents, filed once per form."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from intake import codes
+from intake.audit import record_event
+from intake.consent import ConsentMissing, record_consents
+from intake.extensions import db
+from intake.models import (
+    Answer,
+    Call,
+    CallQuestion,
+    CreditMode,
+    Purpose,
+    Submission,
+)
+
+
+class CallClosed(Exception):
+    """The call no longer accepts stories (it closed while the person was writing)."""
+
+
+@dataclass(frozen=True)
+class TestimonyDraft:
+    """What a person sent, already cleaned and checked for shape."""
+
+    submission_key: str
+    story: str
+    credit_mode: CreditMode
+    credit_name: str | None
+    email: str | None
+    locale: str
+    consents: Mapping[Purpose, bool]
+    # The exact sentence shown for each purpose asked.
+    wordings: Mapping[Purpose, str]
+    answers: Sequence[tuple[CallQuestion, str | list[str]]] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The filed submission and its follow-up code, to be shown once."""
+
+    submission: Submission
+    code: str
+    created: bool
+
+
+def submit_testimony(draft: TestimonyDraft, call: Call | None, now: datetime) -> Receipt:
+    """File a story; the same form sent again returns the story already filed."""
+    key = draft.submission_key
+    existing = find_by_submission_key(key)
+    if existing is not None:
+        if existing.story == draft.story:
+            return Receipt(existing, codes.derive_code(key), created=False)
+        # The same form reused for a different text (back button): a new story, a new key.
+        key = codes.new_submission_key()
+    if call is not None and not call.accepts_submissions(now):
+        raise CallClosed(call.slug)
+    try:
+        with db.session.begin_nested():
+            submission = _new_submission(draft, call, key)
+    except IntegrityError:
+        # A simultaneous retry of the same form won the race: show what it filed.
+        winner = find_by_submission_key(key)
+        if winner is None:
+            raise
+        return Receipt(winner, codes.derive_code(key), created=False)
+    record_event(
+        "submission.received", "submission", submission.public_id, call=call.slug if call else None
+    )
+    return Receipt(submission, codes.derive_code(key), created=True)
+
+
+def find_by_submission_key(submission_key: str) -> Submission | None:
+    """The submission filed by a form, if any."""
+    digest = codes.hash_submission_key(submission_key)
+    return db.session.scalar(select(Submission).where(Submission.submission_key_hash == digest))
+
+
+def _new_submission(draft: TestimonyDraft, call: Call | None, key: str) -> Submission:
+    anonymous = draft.credit_mode == CreditMode.ANONYMOUS or (call and call.anonymous_only)
+    if draft.email and not draft.consents.get(Purpose.CONTACT):
+        raise ConsentMissing(Purpose.CONTACT)
+    submission = Submission(
+        public_id=codes.new_public_id(),
+        call=call,
+        story=draft.story,
+        credit_mode=CreditMode.ANONYMOUS if anonymous else draft.credit_mode,
+        credit_name=None if anonymous else draft.credit_name,
+        email=draft.email or None,
+        locale=draft.locale,
+        receipt_hash=codes.hash_code(codes.derive_code(key)),
+        submission_key_hash=codes.hash_submission_key(key),
+    )
+    for position, (question, value) in enumerate(draft.answers):
+        submission.answers.append(
+            Answer(
+                question=question,
+                position=position,
+                question_label=question.label,
+                value=json.dumps(value, ensure_ascii=False),
+            )
+        )
+    record_consents(submission, draft.consents, draft.wordings, draft.locale)
+    db.session.add(submission)
+    db.session.flush()
+    return submission
