@@ -1,0 +1,134 @@
+"""Fixtures: every database test runs on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL.
+
+The schema always comes from the migrations (never ``create_all``), as in production.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from intake import create_app
+from intake.config import database_url
+from intake.extensions import db
+from tests.helpers import FormPage
+
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+TEST_DATA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASES = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+def make_environ(instance: Path, url: str, **extra: str) -> dict[str, str]:
+    """The environment a test application is created from."""
+    return {
+        "INTAKE_ENV": "development",
+        "INTAKE_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+        "DATABASE_URL": url,
+        **extra,
+    }
+
+
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "MIN_FILL_SECONDS": 0,
+    "RATELIMIT_ENABLED": False,
+}
+
+
+def build_app(instance: Path, url: str, **config: Any) -> Flask:
+    """An application on the given database, with the test defaults."""
+    return create_app({**TEST_CONFIG, **config}, environ=make_environ(instance, url))
+
+
+def migrate_to_head(instance: Path, url: str) -> None:
+    """Apply every migration to an empty database."""
+    app = build_app(instance, url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def reset_postgresql(url: str) -> None:
+    """Start from an empty schema, whatever a previous run left behind."""
+    engine = create_engine(database_url(url, ""))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The name of the database the tests run on, migrated once per session."""
+    instance = tmp_path_factory.mktemp("instance-template")
+    if request.param == "postgresql":
+        assert PG_URL is not None
+        reset_postgresql(PG_URL)
+        migrate_to_head(instance, PG_URL)
+    else:
+        migrate_to_head(instance, f"sqlite:///{instance / 'template.db'}")
+    request.config.cache  # noqa: B018 - keep pytest's cache plugin loaded for -lf
+    return f"{request.param}:{instance}"
+
+
+@pytest.fixture
+def db_url(database: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    kind, template_dir = database.split(":", 1)
+    if kind == "sqlite":
+        target = tmp_path / "intake.db"
+        shutil.copyfile(Path(template_dir) / "template.db", target)
+        yield f"sqlite:///{target}"
+        return
+    assert PG_URL is not None
+    yield PG_URL
+    _truncate_postgresql(PG_URL)
+
+
+def _truncate_postgresql(url: str) -> None:
+    engine = create_engine(database_url(url, ""))
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application on a fresh database."""
+    application = build_app(tmp_path / "instance", db_url)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client of the application."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """The command-line runner of the application."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def forms(client: FlaskClient) -> FormPage:
+    """Open a form page and send it back, as a person would."""
+    return FormPage(client)

@@ -1,0 +1,76 @@
+"""Configuration: keys generated once in development, required in production."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from intake import create_app
+from intake.config import ConfigurationError, load_config
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET_KEY
+
+
+def test_factory_builds_a_testing_app(tmp_path: Path) -> None:
+    environ = {"INTAKE_INSTANCE_PATH": str(tmp_path)}
+    assert not create_app(environ=environ).testing
+    assert create_app({"TESTING": True}, environ=environ).testing
+
+
+def test_development_generates_keys_once_and_reuses_them(tmp_path: Path) -> None:
+    first = load_config({}, str(tmp_path))
+    second = load_config({}, str(tmp_path))
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert first["DATA_ENCRYPTION_KEY"] == second["DATA_ENCRYPTION_KEY"]
+    assert len(first["DATA_ENCRYPTION_KEY"]) == 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/intake.db"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATA_ENCRYPTION_KEY"])
+def test_production_refuses_to_start_without_a_key_and_says_which(
+    tmp_path: Path, missing: str
+) -> None:
+    environ = {
+        "INTAKE_ENV": "production",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+    }
+    del environ[missing]
+    with pytest.raises(ConfigurationError, match=missing):
+        load_config(environ, str(tmp_path))
+    assert not list(tmp_path.iterdir()), "no key may be generated in production"
+
+
+def test_weak_or_malformed_encryption_key_is_refused(tmp_path: Path) -> None:
+    short = base64.urlsafe_b64encode(b"k" * 16).decode()
+    for bad in (short, "not base64 at all!!"):
+        with pytest.raises(ConfigurationError, match="DATA_ENCRYPTION_KEY"):
+            load_config({"DATA_ENCRYPTION_KEY": bad}, str(tmp_path))
+
+
+def test_environment_values_are_read_and_checked(tmp_path: Path) -> None:
+    config = load_config(
+        {
+            "DATABASE_URL": "postgresql://postgres@db/intake",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "RETENTION_SUBMISSION_DAYS": "90",
+        },
+        str(tmp_path),
+    )
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://postgres@db/intake"
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert config["RETENTION_SUBMISSION_DAYS"] == 90
+    with pytest.raises(ConfigurationError, match="RETENTION_CONTACT_DAYS"):
+        load_config({"RETENTION_CONTACT_DAYS": "a year"}, str(tmp_path))
+    with pytest.raises(ConfigurationError, match="INTAKE_ENV"):
+        load_config({"INTAKE_ENV": "staging"}, str(tmp_path))
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from intake.config import SECRET_KEYS, SETTINGS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for name in [*SETTINGS, *SECRET_KEYS, "INTAKE_INSTANCE_PATH", "INTAKE_BIND"]:
+        assert f"| `{name}` |" in readme, name

@@ -1,0 +1,37 @@
+"""The schema comes from the migrations, and the migrations match the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import inspect
+
+from intake.extensions import db
+
+
+def test_upgraded_empty_database_matches_the_models(app: Flask) -> None:
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_no_column_can_hold_an_address_agent_or_referrer(app: Flask) -> None:
+    forbidden = ("ip", "address", "user_agent", "agent", "referer", "referrer", "remote")
+    with app.app_context():
+        inspector = inspect(db.engine)
+        for table in inspector.get_table_names():
+            for column in inspector.get_columns(table):
+                name = column["name"].lower()
+                assert not any(word in name.split("_") for word in forbidden), (table, name)
+
+
+def test_downgrade_then_upgrade_round_trips(app: Flask) -> None:
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        downgrade(revision="base")
+        assert "submission" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert "submission" in inspect(db.engine).get_table_names()
