@@ -77,14 +77,18 @@ def register_blueprints(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     """Filters and values every template may use."""
-    from flask_babel import format_date, get_locale
+    from flask_babel import format_date, format_number, get_locale
 
     from intake.help_lines import HELP_LINES
     from intake.sanitize import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
-        help_lines=HELP_LINES, languages=LANGUAGES, get_locale=get_locale, format_date=format_date
+        help_lines=HELP_LINES,
+        languages=LANGUAGES,
+        get_locale=get_locale,
+        format_date=format_date,
+        format_number=format_number,
     )
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from intake.extensions import db
-from intake.models import Consent, ConsentWording, Purpose, Submission
+from intake.models import Call, Consent, ConsentWording, Purpose, Submission
 
 DEFAULT_MIN_AGE = 15
 REQUIRED = (Purpose.AGE, Purpose.HEALTH_DATA)
@@ -56,6 +56,13 @@ def wording(purpose: Purpose, min_age: int) -> str:
 def asked_purposes(publication_uses: Iterable[Purpose]) -> list[Purpose]:
     """Every purpose a form asks about, given the publication uses it offers."""
     return [*ALWAYS_ASKED[:2], *publication_uses, *ALWAYS_ASKED[2:]]
+
+
+def wordings_for(call: Call | None) -> dict[Purpose, str]:
+    """The sentence of every purpose a call's form asks about (the general form if None)."""
+    uses = call.asked_uses() if call else Purpose.publication()
+    min_age = call.min_age if call else DEFAULT_MIN_AGE
+    return {p: wording(p, min_age) for p in asked_purposes(uses)}
 
 
 def wording_hash(text: str) -> str:

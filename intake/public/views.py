@@ -30,8 +30,14 @@ from intake.config import LANGUAGES
 from intake.consent import ConsentMissing
 from intake.contact import ContactDraft, send_contact_message
 from intake.extensions import db, limiter
-from intake.models import Call, ContactTopic, CreditMode, Purpose, utcnow
-from intake.public.forms import STORY_MAX, ContactForm, TestimonyForm, testimony_form_class
+from intake.models import Call, ContactTopic, CreditMode, utcnow
+from intake.public.forms import (
+    STORY_MAX,
+    STORY_MIN,
+    ContactForm,
+    TestimonyForm,
+    testimony_form_class,
+)
 from intake.security import safe_next_url
 from intake.testimonies import CallClosed, TestimonyDraft, submit_testimony
 
@@ -90,14 +96,8 @@ def _closed_notice() -> str:
     )
 
 
-def _asked_wordings(call: Call | None) -> dict[Purpose, str]:
-    uses = call.asked_uses() if call else Purpose.publication()
-    min_age = call.min_age if call else consent.DEFAULT_MIN_AGE
-    return {p: consent.wording(p, min_age) for p in consent.asked_purposes(uses)}
-
-
 def _testimony_draft(form: TestimonyForm, call: Call | None) -> TestimonyDraft:
-    wordings = _asked_wordings(call)
+    wordings = consent.wordings_for(call)
     return TestimonyDraft(
         submission_key=form.submission_key.data,
         story=form.story.data,
@@ -114,7 +114,7 @@ def _testimony_draft(form: TestimonyForm, call: Call | None) -> TestimonyDraft:
 def _render_testimony(
     call: Call | None, form: TestimonyForm, status: int, notice: str | None = None
 ) -> ResponseReturnValue:
-    wordings = _asked_wordings(call)
+    wordings = consent.wordings_for(call)
     for purpose, sentence in wordings.items():
         form.consent_field(purpose).label.text = sentence
     closed = call is not None and not call.accepts_submissions(utcnow())
@@ -125,6 +125,7 @@ def _render_testimony(
         purposes=list(wordings),
         notice=notice,
         closed=closed,
+        story_min=STORY_MIN,
         story_max=STORY_MAX,
     ), status
 
