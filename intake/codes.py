@@ -32,6 +32,12 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+def derive_submission_key(submission_key: str, text: str) -> str:
+    """The key for another text sent with an already used form, the same on every retry."""
+    mac = keyring().receipt_mac(b"reuse:" + submission_key.encode() + b"\0" + text.encode())
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
 def derive_code(submission_key: str) -> str:
     """The follow-up code for a submission key, formatted as four groups of four."""
     number = int.from_bytes(keyring().receipt_mac(submission_key.encode())[:10], "big")

@@ -57,11 +57,13 @@ def submit_testimony(draft: TestimonyDraft, call: Call | None, now: datetime) ->
     """File a story; the same form sent again returns the story already filed."""
     key = draft.submission_key
     existing = find_by_submission_key(key)
+    if existing is not None and existing.story != draft.story:
+        # The same form reused for another text (back button): another story, under a key
+        # derived from the text, so that retrying this one is idempotent too.
+        key = codes.derive_submission_key(key, draft.story)
+        existing = find_by_submission_key(key)
     if existing is not None:
-        if existing.story == draft.story:
-            return Receipt(existing, codes.derive_code(key), created=False)
-        # The same form reused for a different text (back button): a new story, a new key.
-        key = codes.new_submission_key()
+        return Receipt(existing, codes.derive_code(key), created=False)
     if call is not None and not call.accepts_submissions(now):
         raise CallClosed(call.slug)
     try:
@@ -86,7 +88,7 @@ def find_by_submission_key(submission_key: str) -> Submission | None:
 
 
 def _new_submission(draft: TestimonyDraft, call: Call | None, key: str) -> Submission:
-    anonymous = draft.credit_mode == CreditMode.ANONYMOUS or (call and call.anonymous_only)
+    anonymous = draft.credit_mode == CreditMode.ANONYMOUS or bool(call and call.anonymous_only)
     if draft.email and not draft.consents.get(Purpose.CONTACT):
         raise ConsentMissing(Purpose.CONTACT)
     submission = Submission(
