@@ -41,8 +41,8 @@ def nothing_stored(app: Flask) -> bool:
 
 BAD_TESTIMONIES: dict[str, tuple[dict[str, Any], str]] = {
     "empty story": ({"story": ""}, "Merci d'écrire votre témoignage"),
-    "story too short": ({"story": "Trop court, désolée."}, "entre 50 et 20000 caractères"),
-    "story of 20,001 characters": ({"story": "é" * 20_001}, "(il en compte 20001)"),
+    "story too short": ({"story": "Trop court, désolée."}, "entre 50 et 20 000 caractères"),
+    "story of 20,001 characters": ({"story": "é" * 20_001}, "(il en compte 20 001)"),
     "health-data consent missing": ({"health_data": None}, "cochez la case"),
     "age not attested": ({"age": None}, "cochez la case"),
     "invalid e-mail": ({"email": "camille@", "contact": "y"}, "adresse e-mail"),

@@ -210,19 +210,28 @@ def test_call_asks_only_its_own_publication_uses(app: Flask, forms: FormPage) ->
         assert Purpose.PUBLISH_SOCIAL not in purposes and Purpose.PUBLISH_SITE not in purposes
 
 
-def test_anonymous_only_call_stores_no_name(app: Flask, forms: FormPage) -> None:
+def test_anonymous_only_call_asks_no_name_and_stores_none(app: Flask, forms: FormPage) -> None:
     with app.app_context():
         make_call(anonymous_only=True)
-    page = page_text(forms.client.get("/appels/parentalite"))
-    assert "toujours anonymes" in page
+    response = forms.client.get("/appels/parentalite")
+    assert "toujours anonymes" in page_text(response)
+    assert 'name="credit_mode"' not in response.get_data(as_text=True)
+    # What a browser sends for this page: no credit fields at all.
+    without_credit = filled_testimony(credit_mode=None, credit_name=None)
+    assert forms.send("/appels/parentalite", without_credit).status_code == 303
+    # A crafted request that adds them anyway still files an anonymous story.
     forms.send(
         "/appels/parentalite",
-        filled_testimony(credit_mode="full_name", credit_name="Jeanne Martin"),
+        filled_testimony(
+            story=STORY + " Signé.", credit_mode="full_name", credit_name="Jeanne Martin"
+        ),
     )
     with app.app_context():
-        (submission,) = all_rows(Submission)
-        assert submission.credit_mode == CreditMode.ANONYMOUS
-        assert submission.credit_name is None
+        submissions = all_rows(Submission)
+        assert len(submissions) == 2
+        for submission in submissions:
+            assert submission.credit_mode == CreditMode.ANONYMOUS
+            assert submission.credit_name is None
 
 
 def test_consent_wording_is_kept_once_per_distinct_text(app: Flask, forms: FormPage) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -100,6 +102,21 @@ def _normalised_email(field: Field) -> None:
         ) from error
 
 
+def _story_length(form: FlaskForm, field: Field) -> None:
+    """Keep a story within bounds, saying so with numbers written the visitor's way."""
+    length = len(field.data or "")
+    if not STORY_MIN <= length <= STORY_MAX:
+        raise ValidationError(
+            _(
+                "Your story must be between %(min)s and %(max)s characters long (it has "
+                "%(length)s).",
+                min=format_number(STORY_MIN),
+                max=format_number(STORY_MAX),
+                length=format_number(length),
+            )
+        )
+
+
 class TestimonyForm(GuardedForm):
     """A story, how to credit it, and the consents that go with it."""
 
@@ -108,15 +125,7 @@ class TestimonyForm(GuardedForm):
         filters=[clean_text],
         validators=[
             InputRequired(_l("Please write your story before sending it.")),
-            Length(
-                min=STORY_MIN,
-                max=STORY_MAX,
-                # WTForms fills in min, max and the current length.
-                message=_l(
-                    "Your story must be between %(min)d and %(max)d characters long "
-                    "(it has %(length)d)."
-                ),
-            ),
+            _story_length,
         ],
     )
     credit_mode = RadioField(
@@ -184,19 +193,26 @@ class TestimonyForm(GuardedForm):
         field: BooleanField = self[purpose.value]
         return field
 
+    def credit(self) -> tuple[CreditMode, str | None]:
+        """How to credit the story; a form without the choice (anonymous-only call) is anonymous."""
+        if "credit_mode" not in self:
+            return CreditMode.ANONYMOUS, None
+        return CreditMode(self.credit_mode.data), self.credit_name.data or None
+
     def answer_fields(self) -> list[tuple[CallQuestion, Field]]:
         """The call's questions with their fields, in order."""
         return [(q, self[f"q_{q.id}"]) for q in getattr(self, "questions", [])]
 
 
 def testimony_form_class(call: Call | None) -> type[TestimonyForm]:
-    """The testimony form, with a field for each of the call's questions."""
-    if call is None or not call.questions:
-        return TestimonyForm
-    fields: dict[str, Any] = {"questions": list(call.questions)}
-    for question in call.questions:
-        fields[f"q_{question.id}"] = _question_field(question)
-    return type("CallTestimonyForm", (TestimonyForm,), fields)
+    """The testimony form for a call: its questions, and no credit choice if anonymous-only."""
+    fields: dict[str, Any] = {}
+    if call is not None and call.anonymous_only:
+        fields.update(credit_mode=None, credit_name=None)
+    if call is not None and call.questions:
+        fields["questions"] = list(call.questions)
+        fields.update({f"q_{q.id}": _question_field(q) for q in call.questions})
+    return type("CallTestimonyForm", (TestimonyForm,), fields) if fields else TestimonyForm
 
 
 def _question_field(question: CallQuestion) -> Field:

@@ -30,7 +30,7 @@ from intake.config import LANGUAGES
 from intake.consent import ConsentMissing
 from intake.contact import ContactDraft, send_contact_message
 from intake.extensions import db, limiter
-from intake.models import Call, ContactTopic, CreditMode, utcnow
+from intake.models import Call, ContactTopic, utcnow
 from intake.public.forms import (
     STORY_MAX,
     STORY_MIN,
@@ -98,11 +98,12 @@ def _closed_notice() -> str:
 
 def _testimony_draft(form: TestimonyForm, call: Call | None) -> TestimonyDraft:
     wordings = consent.wordings_for(call)
+    credit_mode, credit_name = form.credit()
     return TestimonyDraft(
         submission_key=form.submission_key.data,
         story=form.story.data,
-        credit_mode=CreditMode(form.credit_mode.data),
-        credit_name=form.credit_name.data or None,
+        credit_mode=credit_mode,
+        credit_name=credit_name,
         email=form.email.data or None,
         locale=str(get_locale()),
         consents={p: bool(form.consent_field(p).data) for p in wordings},
