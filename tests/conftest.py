@@ -5,7 +5,6 @@ The schema always comes from the migrations (never ``create_all``), as in produc
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 from collections.abc import Iterator
@@ -21,10 +20,9 @@ from sqlalchemy import create_engine, text
 from intake import create_app
 from intake.config import database_url
 from intake.extensions import db
-from tests.helpers import FormPage
+from tests.helpers import TEST_DATA_KEY, TEST_SECRET_KEY, FormPage
+from tests.server import Server, running_server
 
-TEST_SECRET_KEY = "test-secret-key-not-for-production"
-TEST_DATA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
@@ -132,3 +130,10 @@ def runner(app: Flask) -> Any:
 def forms(client: FlaskClient) -> FormPage:
     """Open a form page and send it back, as a person would."""
     return FormPage(client)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """A fresh, migrated database served by a real gunicorn, stopped after the test."""
+    with running_server(tmp_path) as running:
+        yield running

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import Iterator
@@ -14,6 +15,10 @@ from werkzeug.test import TestResponse
 
 from intake.extensions import db
 from intake.models import Call, CallQuestion, CallStatus, Purpose, QuestionKind, utcnow
+
+# The keys every test application and test server runs with (never used anywhere else).
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+TEST_DATA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 ATTRIBUTE = re.compile(r'(\w[\w-]*)="([^"]*)"')

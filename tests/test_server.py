@@ -4,18 +4,12 @@ on disk in clear or in the logs."""
 from __future__ import annotations
 
 import http.cookiejar
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +18,7 @@ from typing import Any
 import pytest
 
 from intake import codes
-from tests.conftest import TEST_DATA_KEY, TEST_SECRET_KEY, build_app
+from tests.conftest import build_app
 from tests.helpers import (
     STORY,
     filled_contact,
@@ -33,143 +27,16 @@ from tests.helpers import (
     iter_bytes,
     receipt_code,
 )
+from tests.server import Server, database_scalar, read_log
 
 pytestmark = pytest.mark.server
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-HEALTH_WAIT_SECONDS = 20.0
-STOP_WAIT_SECONDS = 15.0
 REQUEST_TIMEOUT_SECONDS = 30.0
 PEOPLE, STORIES_EACH = 8, 25
 FRENCH_PADDING = (
     " et puis la maison, le jardin, les enfants, le travail, la fatigue, "
     "les amis, la famille, le printemps revenu."
 )
-
-
-# --- the server -----------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    """A gunicorn master with its workers, its database file and its captured output."""
-
-    url: str
-    database: Path
-    stdout: Path
-    stderr: Path
-    process: subprocess.Popen[bytes]
-
-    def logs(self) -> str:
-        """Everything gunicorn and the application wrote so far."""
-        return f"--- stdout ---\n{_read(self.stdout)}\n--- stderr ---\n{_read(self.stderr)}"
-
-    def stop(self) -> None:
-        """Stop gracefully (which also flushes the logs); kill the group if it hangs."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=STOP_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=STOP_WAIT_SECONDS)
-
-
-def _read(path: Path) -> str:
-    return path.read_text(errors="replace") if path.exists() else ""
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def server_environ(tmp_path: Path, port: int) -> dict[str, str]:
-    """The environment of ``make run``, pointed at a throw-away instance and database."""
-    inherited = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-    # gunicorn (25.1+) opens a control socket in $XDG_RUNTIME_DIR, else in ~/.gunicorn/, where
-    # a second server would take it over: give each test server its own.
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    return {
-        **inherited,
-        "XDG_RUNTIME_DIR": str(runtime),
-        "INTAKE_ENV": "development",
-        "INTAKE_BIND": f"127.0.0.1:{port}",
-        "INTAKE_INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'intake.db'}",
-        "SECRET_KEY": TEST_SECRET_KEY,
-        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
-        "MIN_FILL_SECONDS": "0",
-        "SUBMIT_RATE_LIMIT": "100000 per minute",
-        "WEB_CONCURRENCY": "4",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def migrate(env: dict[str, str]) -> None:
-    """``flask db upgrade``, as the operator runs it before starting the server."""
-    done = subprocess.run(
-        [str(VENV_BIN / "flask"), "--app", "intake", "db", "upgrade"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, f"migration failed:\n{done.stdout}\n{done.stderr}"
-
-
-def start_gunicorn(tmp_path: Path, env: dict[str, str], port: int) -> Server:
-    """Launch gunicorn with the project's configuration, its output going to files."""
-    stdout, stderr = tmp_path / "gunicorn.stdout.log", tmp_path / "gunicorn.stderr.log"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--config", "python:intake.gunicorn_conf", "wsgi:app"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-        )
-    return Server(f"http://127.0.0.1:{port}", tmp_path / "intake.db", stdout, stderr, process)
-
-
-def wait_until_healthy(server: Server) -> None:
-    """Poll /healthz until it answers 200, for a bounded time."""
-    deadline = time.monotonic() + HEALTH_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.process.returncode}\n{server.logs()}")
-        try:
-            health = f"{server.url}/healthz"  # always http://127.0.0.1, built above
-            with urllib.request.urlopen(health, timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:  # refused while booting, or a 503 (HTTPError is an OSError)
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"/healthz did not answer 200 within {HEALTH_WAIT_SECONDS}s\n{server.logs()}")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """A fresh, migrated database served by a real gunicorn, stopped after the test."""
-    port = free_port()
-    env = server_environ(tmp_path, port)
-    migrate(env)
-    running = start_gunicorn(tmp_path, env, port)
-    try:
-        wait_until_healthy(running)
-        yield running
-    finally:
-        running.stop()
 
 
 # --- a person with a browser ----------------------------------------------------------------
@@ -236,15 +103,6 @@ class Person:
 # --- reading what the server left behind ----------------------------------------------------
 
 
-def database_scalar(database: Path, query: str) -> Any:
-    """One value read straight from the SQLite file, beside the running server."""
-    connection = sqlite3.connect(database, timeout=15)
-    try:
-        return connection.execute(query).fetchone()[0]
-    finally:
-        connection.close()
-
-
 def checkpoint(database: Path) -> None:
     """Copy the write-ahead log into the main database file."""
     connection = sqlite3.connect(database, timeout=15)
@@ -292,7 +150,7 @@ def as_stored(email: str) -> list[str]:
 
 def stderr_problems(server: Server) -> list[str]:
     """Signs of a failure in the server's error log."""
-    log = _read(server.stderr)
+    log = read_log(server.stderr)
     return [sign for sign in ("Traceback", "database is locked") if sign in log]
 
 
@@ -374,7 +232,7 @@ def test_access_log_holds_no_client_address_or_personal_data(server: Server) -> 
     visitor.send_contact(name=name, email=email, message=story + FRENCH_PADDING)
 
     server.stop()  # gunicorn logs a request after answering it: stop to read every line
-    access_log = _read(server.stdout)
+    access_log = read_log(server.stdout)
     assert "POST /temoigner" in access_log
     assert "POST /contact" in access_log
     assert "127.0.0.1" not in access_log

@@ -1,0 +1,313 @@
+"""A person in a real browser (Debian's Chromium, driven by Playwright) against a real gunicorn:
+with and without JavaScript, on a phone, and without a request leaving the site."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+from intake.sanitize import clean_text
+from tests.helpers import STORY
+from tests.server import Server, database_scalar
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No sandbox (CI runs as root), and nothing of Chromium's own talking to the network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ACTION_TIMEOUT_MS = 15_000
+
+CALL_TITLE = "Parentalité et troubles psychiques"
+CALL_SLUG = "parentalite-et-troubles-psychiques"
+CONSENT_LABELS = {
+    "age": "J'ai 15 ans ou plus.",
+    "health_data": "J'accepte que l'équipe traite mon témoignage, qui peut contenir des "
+    "informations sur ma santé",
+}
+DRAFT_SAVED = "Brouillon enregistré sur cet appareil."
+DRAFT_RESTORED = "Nous avons retrouvé le brouillon enregistré sur cet appareil."
+DRAFT_KEYS = "Object.keys(localStorage).filter((key) => key.startsWith('intake-draft:'))"
+RECEIPT_CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$")
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+# --- the browser and the site ---------------------------------------------------------------
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's, where a missing browser is a failure, not a skip."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, launched once for the whole run."""
+    if not CHROMIUM.exists():
+        why = f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)"
+        if in_ci():
+            pytest.fail(f"{why}; CI must run the browser tests.", pytrace=False)
+        pytest.skip(why)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(server: Server) -> Server:
+    """The portal with its demo calls, one of them « Parentalité et troubles psychiques »."""
+    server.flask("demo", "seed")
+    return server
+
+
+@pytest.fixture
+def open_page(browser: Browser, site: Server) -> Iterator[Callable[..., Page]]:
+    """Open a tab in a fresh browser profile (its own cookies and storage) on the site."""
+    contexts = []
+
+    def open_tab(javascript: bool = True, **options: Any) -> Page:
+        context = browser.new_context(
+            base_url=site.url, locale="fr-FR", java_script_enabled=javascript, **options
+        )
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def submissions(site: Server) -> int:
+    """How many stories the database holds."""
+    count: int = database_scalar(site.database, "SELECT count(*) FROM submission")
+    return count
+
+
+# --- the pages, as a person uses them -------------------------------------------------------
+
+
+class FormRefused(AssertionError):
+    """The server sent the form back with its error summary instead of a thank-you page."""
+
+
+@dataclass
+class TestimonyPage:
+    """The testimony form (general or for a call) and the thank-you page that follows it."""
+
+    __test__ = False  # a page object, not a test class
+
+    page: Page
+
+    def open(self, call_slug: str | None = None) -> None:
+        self.page.goto(f"/appels/{call_slug}" if call_slug else "/temoigner")
+
+    def story(self) -> Locator:
+        return self.page.get_by_label("Votre témoignage (obligatoire)")
+
+    def write_story(self, text: str) -> None:
+        self.story().fill(text)
+
+    def choose(self, answer: str) -> None:
+        self.page.get_by_label(answer, exact=True).check()
+
+    def tick(self, purpose: str) -> None:
+        self.page.get_by_label(CONSENT_LABELS[purpose]).check()
+
+    def send_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Envoyer mon témoignage")
+
+    def send(self) -> None:
+        self.send_button().click()
+
+    def send_complete_story(self, text: str = STORY) -> None:
+        self.write_story(text)
+        self.tick("age")
+        self.tick("health_data")
+        self.send()
+
+    def code(self) -> str:
+        """The follow-up code of the thank-you page, once it is shown."""
+        heading = self.page.get_by_role("heading", name="Merci, nous avons bien reçu")
+        expect(heading.or_(self.error_summary())).to_be_visible()
+        if self.error_summary().is_visible():
+            raise FormRefused(self.error_summary().inner_text())
+        return self.page.locator("#receipt-code").inner_text()
+
+    def help_lines(self) -> Locator:
+        return self.page.get_by_role("region", name="Si vous avez besoin de parler à quelqu'un")
+
+    def error_summary(self) -> Locator:
+        return self.page.get_by_role("alert").filter(has_text="pas encore été envoyé")
+
+    def draft_keys(self) -> list[str]:
+        keys: list[str] = self.page.evaluate(DRAFT_KEYS)
+        return keys
+
+
+def page_widths(page: Page) -> tuple[int, int]:
+    """The document's scrollable width and the window's width (390 on the phone below)."""
+    widths: list[int] = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return widths[0], widths[1]
+
+
+# --- without JavaScript ---------------------------------------------------------------------
+
+
+# A real browser sends only the fields a page shows; the test client always sent credit_mode.
+def test_visitor_without_javascript_sends_a_story_and_gets_a_code(
+    open_page: Callable[..., Page], site: Server
+) -> None:
+    page = open_page(javascript=False)
+    page.goto("/")
+    page.get_by_role("link", name=CALL_TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(CALL_TITLE)
+
+    form = TestimonyPage(page)
+    form.write_story(STORY)
+    form.choose("Parent concerné")
+    form.tick("age")
+    form.tick("health_data")
+    form.send()
+
+    assert RECEIPT_CODE.match(form.code())
+    expect(form.help_lines().get_by_role("link", name="3114", exact=True)).to_be_visible()
+    assert submissions(site) == 1
+
+
+def test_visitor_without_javascript_sees_errors_and_keeps_text(
+    open_page: Callable[..., Page], site: Server
+) -> None:
+    text = "L'amitié & moi <3, voilà tout."
+    assert len(text) == 30
+    form = TestimonyPage(open_page(javascript=False))
+    form.open()
+    form.write_story(text)
+    form.tick("age")
+    form.send()
+
+    summary = form.error_summary()
+    expect(summary).to_be_visible()
+    links = summary.get_by_role("link")
+    expect(links).to_have_count(2)
+    assert [links.nth(i).get_attribute("href") for i in range(2)] == ["#story", "#health_data"]
+    expect(links.first).to_contain_text("caractères (il en compte 30)")
+    expect(form.story()).to_have_value(text)
+    assert submissions(site) == 0
+
+
+# --- with JavaScript ------------------------------------------------------------------------
+
+
+def test_character_counter_counts_as_the_server_does(open_page: Callable[..., Page]) -> None:
+    # A decomposed « é » (two code points, one after NFC) and an emoji (one code point, two
+    # UTF-16 units): a naive JavaScript count would disagree with the server on both.
+    story = "Première ligne.\nDeuxie\u0301me ligne 🙂\n\nTroisième, après une ligne vide."
+    expected = len(clean_text(story))
+    assert expected == len(story) - 1
+    form = TestimonyPage(open_page())
+    form.open()
+    counter = form.page.locator("#story-counter")
+
+    form.write_story(story)
+
+    expect(counter).to_be_visible()
+    expect(counter).to_have_text(f"{expected} / 20\u202f000 caractères")
+
+
+def test_draft_survives_a_reload_and_is_cleared_after_sending(
+    open_page: Callable[..., Page],
+) -> None:
+    form = TestimonyPage(open_page())
+    form.open()
+    form.write_story(STORY)
+    expect(form.page.locator(".draft-status")).to_have_text(DRAFT_SAVED)
+    assert form.draft_keys() == ["intake-draft:/temoigner"]
+
+    form.page.reload()
+
+    expect(form.story()).to_have_value(STORY)
+    expect(form.page.locator(".draft-status")).to_contain_text(DRAFT_RESTORED)
+    form.tick("age")
+    form.tick("health_data")
+    form.send()
+    assert RECEIPT_CODE.match(form.code())
+    assert form.draft_keys() == []
+
+
+def test_copy_button_appears_only_with_javascript(open_page: Callable[..., Page]) -> None:
+    with_js = TestimonyPage(open_page(permissions=["clipboard-read", "clipboard-write"]))
+    without_js = TestimonyPage(open_page(javascript=False))
+    for form in (with_js, without_js):
+        form.open()
+        form.send_complete_story()
+
+    code = with_js.code()
+    copy = with_js.page.get_by_role("button", name="Copier le code")
+    expect(copy).to_be_visible()
+    copy.click()
+    expect(with_js.page.locator(".copy-status")).to_have_text("Code copié.")
+    assert with_js.page.evaluate("navigator.clipboard.readText()") == code
+
+    assert RECEIPT_CODE.match(without_js.code())
+    hidden_copy = without_js.page.get_by_role("button", name="Copier le code", include_hidden=True)
+    expect(hidden_copy).to_be_hidden()
+    expect(hidden_copy).to_have_attribute("hidden", "")
+
+
+def test_form_is_usable_on_a_phone_screen(open_page: Callable[..., Page]) -> None:
+    form = TestimonyPage(open_page(**PHONE))
+    form.open(CALL_SLUG)
+    scroll_width, window_width = page_widths(form.page)
+    assert window_width == 390 and scroll_width <= window_width, (scroll_width, window_width)
+
+    send = form.send_button()
+    send.scroll_into_view_if_needed()
+    assert send.is_visible()
+    expect(send).to_be_in_viewport()
+    send.tap()  # an empty form: the error summary, with its long messages, must fit too
+
+    expect(form.error_summary()).to_be_visible()
+    scroll_width, window_width = page_widths(form.page)
+    assert window_width == 390 and scroll_width <= window_width, (scroll_width, window_width)
+
+
+def test_page_makes_no_request_outside_the_site(
+    open_page: Callable[..., Page], site: Server
+) -> None:
+    page = open_page()
+    requested: list[str] = []
+    script_errors: list[str] = []
+    page.context.on("request", lambda request: requested.append(request.url))
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+
+    page.goto("/")
+    page.get_by_role("link", name=CALL_TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(CALL_TITLE)
+    page.get_by_role("navigation").get_by_role("link", name="Nous contacter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nous contacter")
+    page.get_by_role("navigation").get_by_role("link", name="Témoigner").click()
+    form = TestimonyPage(page)
+    form.send_complete_story()
+    assert RECEIPT_CODE.match(form.code())
+
+    assert f"{site.url}/static/js/intake.js" in requested  # the recording does see sub-requests
+    assert [url for url in requested if not url.startswith(f"{site.url}/")] == []
+    assert script_errors == []
