@@ -8,7 +8,6 @@ from intake.extensions import db
 from intake.models import AuditEvent
 
 PUBLIC_ACTOR = "public"
-SYSTEM_ACTOR = "system"
 
 
 def record_event(

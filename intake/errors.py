@@ -37,8 +37,7 @@ def register_errors(app: Flask) -> None:
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     message = _messages().get(status, error.description or "")
-    response = render_template("errors/error.html", status=status, message=message), status
-    return response
+    return render_template("errors/error.html", status=status, message=message), status
 
 
 def _server_error(error: Exception) -> ResponseReturnValue:

@@ -19,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake import abuse, codes
@@ -142,8 +142,27 @@ class TestimonyForm(GuardedForm):
     email = EmailField(
         _l("E-mail address (optional)"), filters=[clean_line], validators=[Optional()]
     )
-    age = BooleanField()
-    health_data = BooleanField()
+    # Labels are the consent sentences, set per request in the visitor's language.
+    age = BooleanField(
+        validators=[
+            DataRequired(
+                _l(
+                    "This form is for people of the age shown. "
+                    "Please tick the box if it applies to you."
+                )
+            )
+        ]
+    )
+    health_data = BooleanField(
+        validators=[
+            DataRequired(
+                _l(
+                    "We can only read your story with this agreement. "
+                    "Please tick the box to send it."
+                )
+            )
+        ]
+    )
     publish_site = BooleanField()
     publish_social = BooleanField()
     publish_audio = BooleanField()
@@ -167,24 +186,6 @@ class TestimonyForm(GuardedForm):
                 _l(
                     "You gave an e-mail address: "
                     "tick « The team may write to me » or leave the address empty."
-                )
-            )
-
-    def validate_age(self, field: Field) -> None:
-        if not field.data:
-            raise ValidationError(
-                _l(
-                    "This form is for people of the age shown. "
-                    "Please tick the box if it applies to you."
-                )
-            )
-
-    def validate_health_data(self, field: Field) -> None:
-        if not field.data:
-            raise ValidationError(
-                _l(
-                    "We can only read your story with this agreement. "
-                    "Please tick the box to send it."
                 )
             )
 
