@@ -10,6 +10,7 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard intake/translations/*/LC_MESSAGES/
 run: $(VENV)/.installed $(CATALOGUES)
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
+	$(FLASK) users dev-admin
 	$(BIN)/gunicorn --config python:intake.gunicorn_conf wsgi:app
 
 test: $(VENV)/.installed-dev $(CATALOGUES) lint types pytest

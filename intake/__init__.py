@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 
 from intake.config import LANGUAGES, PRODUCTION, load_config
 from intake.crypto import Keyring
-from intake.extensions import babel, csrf, db, limiter, migrate
+from intake.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,12 +40,15 @@ def create_app(
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and the data keyring to this application."""
+    from intake.accounts import load_session_user
     from intake.database import register_database
 
     app.extensions["intake.keyring"] = Keyring(app.config["DATA_ENCRYPTION_KEY"])
     register_database(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_session_user)
     limiter.init_app(app)
     babel.init_app(
         app,
@@ -62,16 +65,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    chosen = session.get("locale")
+    chosen = session.get("locale") if has_request_context() else None
     return chosen if chosen in LANGUAGES else "fr"
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per audience, and the command-line groups."""
+    from intake.admin import bp as admin_bp
+    from intake.auth import bp as auth_bp
     from intake.cli import register_cli
+    from intake.moderation import bp as moderation_bp
     from intake.public import bp as public_bp
 
-    app.register_blueprint(public_bp)
+    for blueprint in (public_bp, auth_bp, moderation_bp, admin_bp):
+        app.register_blueprint(blueprint)
     register_cli(app)
 
 
@@ -79,12 +86,16 @@ def register_templates(app: Flask) -> None:
     """Filters and values every template may use."""
     from flask_babel import format_date, format_number, get_locale
 
+    from intake import labels
     from intake.help_lines import HELP_LINES
+    from intake.models import Role
     from intake.sanitize import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals.update(
         help_lines=HELP_LINES,
+        labels=labels,
+        Role=Role,
         languages=LANGUAGES,
         get_locale=get_locale,
         format_date=format_date,

@@ -55,6 +55,7 @@ SETTINGS: dict[str, Setting] = {
     "TRUSTED_PROXY_COUNT": Setting(0, int, "reverse proxies in front of the app"),
     "SUBMIT_RATE_LIMIT": Setting("10 per minute;60 per hour", str, "POSTs per client"),
     "MIN_FILL_SECONDS": Setting(3, int, "a form sent faster is treated as a robot"),
+    "LOGIN_RATE_LIMIT": Setting("10 per 15 minutes", str, "failed logins per client"),
 }
 
 

@@ -52,9 +52,10 @@ def begin_statement() -> str:
 
     A transaction that starts reading and then writes fails at once in WAL mode when another
     writer committed meanwhile, whatever the busy timeout; IMMEDIATE makes writers queue
-    instead. Safe methods never write, so their requests (and /healthz) never wait behind
-    writers; everything else, the command line included, begins IMMEDIATE.
+    instead. Public pages read with safe methods never write, so they (and /healthz) never
+    wait behind writers; everything else begins IMMEDIATE: the command line, every POST, and
+    the team's pages, whose reads of personal data are written to the audit trail.
     """
-    if has_request_context() and request.method in SAFE_METHODS:
+    if has_request_context() and request.method in SAFE_METHODS and request.blueprint == "public":
         return "BEGIN"
     return "BEGIN IMMEDIATE"

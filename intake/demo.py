@@ -1,4 +1,4 @@
-"""Demo content for a fresh installation: two open calls, one with its own questions."""
+"""Demo content for a fresh installation: two open calls, one with questions, three stories."""
 
 from __future__ import annotations
 
@@ -6,8 +6,19 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from intake.codes import new_submission_key
+from intake.consent import wordings_for
 from intake.extensions import db
-from intake.models import Call, CallQuestion, CallStatus, Purpose, QuestionKind, utcnow
+from intake.models import (
+    Call,
+    CallQuestion,
+    CallStatus,
+    CreditMode,
+    Purpose,
+    QuestionKind,
+    utcnow,
+)
+from intake.testimonies import TestimonyDraft, submit_testimony
 
 PARENTING_BODY = """\
 Être parent quand on vit avec un trouble psychique, c'est souvent une histoire qu'on garde
@@ -30,7 +41,7 @@ aménagements : racontez-nous votre expérience du travail avec un trouble psych
 
 
 def seed_demo_content() -> bool:
-    """Add the demo calls to an empty database; return whether anything was added."""
+    """Add the demo calls and stories to an empty database; return whether anything was added."""
     if db.session.scalar(select(func.count()).select_from(Call)):
         return False
     now = utcnow()
@@ -74,4 +85,54 @@ def seed_demo_content() -> bool:
         publication_uses=[Purpose.PUBLISH_SITE.value, Purpose.PUBLISH_AUDIO.value],
     )
     db.session.add_all([parenting, work])
+    db.session.flush()
+    calls = {"parenting": parenting, "work": work}
+    for call_key, story, granted in DEMO_STORIES:
+        _file_demo_story(calls.get(call_key or ""), story, granted)
     return True
+
+
+# Invented stories, so that a fresh installation has something to moderate.
+DEMO_STORIES: list[tuple[str | None, str, list[Purpose]]] = [
+    (
+        "parenting",
+        "Quand mon fils est né, je vivais avec un trouble bipolaire depuis huit ans. "
+        "J'avais peur de ne pas tenir. Avec l'équipe de PMI et mon infirmière, nous avons "
+        "préparé un plan pour les semaines difficiles.\n\nAujourd'hui il a six ans, et je "
+        "lui explique avec des mots simples pourquoi maman a parfois besoin de repos.",
+        [Purpose.PUBLISH_SITE, Purpose.PUBLISH_AUDIO, Purpose.EDIT],
+    ),
+    (
+        "parenting",
+        "Ma mère a une schizophrénie. Enfant, je ne comprenais pas ses absences. Devenu "
+        "adulte, j'ai rencontré d'autres enfants de parents concernés et cela m'a aidé à "
+        "mettre des mots sur ce que nous avions vécu.",
+        [Purpose.PUBLISH_SITE, Purpose.PUBLISH_SOCIAL, Purpose.CONTACT],
+    ),
+    (
+        None,
+        "Après mon hospitalisation, reprendre le travail m'a semblé impossible. Un médecin du "
+        "travail attentif a proposé un mi-temps thérapeutique. Je voulais dire aux autres "
+        "que c'est possible, même si c'est long.",
+        [Purpose.PUBLISH_SITE, Purpose.PUBLISH_PRINT, Purpose.EDIT, Purpose.REVIEW_EDITS],
+    ),
+]
+
+
+def _file_demo_story(call: Call | None, story: str, uses: list[Purpose]) -> None:
+    wordings = wordings_for(call)
+    granted = {Purpose.AGE, Purpose.HEALTH_DATA, *uses}
+    draft = TestimonyDraft(
+        submission_key=new_submission_key(),
+        story=story,
+        credit_mode=CreditMode.ANONYMOUS,
+        credit_name=None,
+        email=None,
+        locale="fr",
+        consents={p: p in granted for p in wordings},
+        wordings=wordings,
+        answers=[(call.questions[0], call.questions[0].choices[0])]
+        if call and call.questions
+        else [],
+    )
+    submit_testimony(draft, call, utcnow())

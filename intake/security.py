@@ -52,13 +52,15 @@ def _secure_headers(response: Response) -> Response:
     return response
 
 
-def safe_next_url(target: str | None) -> str:
-    """A redirect target on this site only; anything else goes home."""
-    if not target:
-        return url_for("public.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("public.home")
-    if "\\" in target:
-        return url_for("public.home")
-    return target
+def safe_next_url(target: str | None, fallback: str | None = None) -> str:
+    """A redirect target on this site only; anything else goes to the fallback (home)."""
+    parts = urlsplit(target or "")
+    unsafe = (
+        not target
+        or parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    )
+    return (fallback or url_for("public.home")) if unsafe else str(target)

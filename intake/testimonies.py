@@ -95,6 +95,7 @@ def _new_submission(draft: TestimonyDraft, call: Call | None, key: str) -> Submi
         public_id=codes.new_public_id(),
         call=call,
         story=draft.story,
+        story_length=len(draft.story),
         credit_mode=CreditMode.ANONYMOUS if anonymous else draft.credit_mode,
         credit_name=None if anonymous else draft.credit_name,
         email=draft.email or None,

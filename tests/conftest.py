@@ -6,6 +6,7 @@ The schema always comes from the migrations (never ``create_all``), as in produc
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +21,13 @@ from sqlalchemy import create_engine, text
 from intake import create_app
 from intake.config import database_url
 from intake.extensions import db
-from tests.helpers import TEST_DATA_KEY, TEST_SECRET_KEY, FormPage
+from tests.helpers import TEST_DATA_KEY, TEST_SECRET_KEY, AuthActions, FormPage, make_user
 from tests.server import Server, running_server
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+PG_BASE_URL = os.environ.get("TEST_DATABASE_URL")
+# Each test session works in its own schema, so that runs sharing the database never meet.
+PG_SCHEMA = f"intake_test_{os.getpid()}_{secrets.token_hex(3)}"
+PG_URL = f"{PG_BASE_URL}?options=-csearch_path%3D{PG_SCHEMA}" if PG_BASE_URL else None
 DATABASES = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
@@ -59,27 +63,34 @@ def migrate_to_head(instance: Path, url: str) -> None:
         db.engine.dispose()
 
 
-def reset_postgresql(url: str) -> None:
-    """Start from an empty schema, whatever a previous run left behind."""
-    engine = create_engine(database_url(url, ""))
+def postgresql_schema(base_url: str, create: bool) -> None:
+    """Create this session's schema, or drop it with everything in it."""
+    engine = create_engine(database_url(base_url, ""))
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        if create:
+            connection.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
+        else:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
     engine.dispose()
 
 
 @pytest.fixture(scope="session", params=DATABASES)
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The name of the database the tests run on, migrated once per session."""
     instance = tmp_path_factory.mktemp("instance-template")
     if request.param == "postgresql":
-        assert PG_URL is not None
-        reset_postgresql(PG_URL)
-        migrate_to_head(instance, PG_URL)
-    else:
-        migrate_to_head(instance, f"sqlite:///{instance / 'template.db'}")
-    request.config.cache  # noqa: B018 - keep pytest's cache plugin loaded for -lf
-    return f"{request.param}:{instance}"
+        assert PG_BASE_URL is not None and PG_URL is not None
+        postgresql_schema(PG_BASE_URL, create=True)
+        try:
+            migrate_to_head(instance, PG_URL)
+            yield f"{request.param}:{instance}"
+        finally:
+            postgresql_schema(PG_BASE_URL, create=False)
+        return
+    migrate_to_head(instance, f"sqlite:///{instance / 'template.db'}")
+    yield f"{request.param}:{instance}"
 
 
 @pytest.fixture
@@ -137,3 +148,25 @@ def server(tmp_path: Path) -> Iterator[Server]:
     """A fresh, migrated database served by a real gunicorn, stopped after the test."""
     with running_server(tmp_path) as running:
         yield running
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Log the test client in and out."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def team(app: Flask) -> dict[str, Any]:
+    """One account per role, by role name: moderator, editor, admin."""
+    with app.app_context():
+        return {role: make_user(role) for role in ("moderator", "editor", "admin")}
+
+
+@pytest.fixture
+def moderator(app: Flask, auth: AuthActions) -> AuthActions:
+    """The test client, logged in as a moderator."""
+    with app.app_context():
+        make_user("moderator", "moderatrice@intake.example")
+    assert auth.login("moderatrice@intake.example").status_code == 303
+    return auth

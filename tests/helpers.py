@@ -156,3 +156,39 @@ def receipt_code(page: str) -> str | None:
     """The follow-up code a thank-you page shows, if it shows one."""
     match = RECEIPT_CODE.search(page)
     return match.group(1) if match else None
+
+
+TEAM_PASSWORD = "une phrase de passe longue"
+
+
+def make_user(role: Any, email: str | None = None, password: str = TEAM_PASSWORD) -> Any:
+    """A team account with this role, committed."""
+    from intake import accounts
+    from intake.models import Role
+
+    role = Role(role)
+    user = accounts.create_user(
+        email or f"{role.value}@intake.example", role.value.title(), role, password, actor="test"
+    )
+    db.session.commit()
+    return user
+
+
+@dataclass
+class AuthActions:
+    """Log a test client in and out of the team's side."""
+
+    client: FlaskClient
+
+    def login(self, email: str, password: str = TEAM_PASSWORD) -> TestResponse:
+        page = self.client.get("/moderation/connexion").get_data(as_text=True)
+        data = {**hidden_fields(page), "email": email, "password": password}
+        return self.client.post("/moderation/connexion", data=data)
+
+    def logout(self) -> TestResponse:
+        token = hidden_fields(self.client.get("/moderation/").get_data(as_text=True))
+        return self.client.post("/moderation/deconnexion", data=token)
+
+    def csrf(self, url: str = "/moderation/") -> dict[str, str]:
+        """The hidden fields (CSRF token) of a team page, to post a form from it."""
+        return hidden_fields(self.client.get(url).get_data(as_text=True))

@@ -175,6 +175,7 @@ def page_widths(page: Page) -> tuple[int, int]:
 def test_visitor_without_javascript_sends_a_story_and_gets_a_code(
     open_page: Callable[..., Page], site: Server
 ) -> None:
+    already = submissions(site)  # the demo stories
     page = open_page(javascript=False)
     page.goto("/")
     page.get_by_role("link", name=CALL_TITLE).click()
@@ -189,12 +190,13 @@ def test_visitor_without_javascript_sends_a_story_and_gets_a_code(
 
     assert RECEIPT_CODE.match(form.code())
     expect(form.help_lines().get_by_role("link", name="3114", exact=True)).to_be_visible()
-    assert submissions(site) == 1
+    assert submissions(site) == already + 1
 
 
 def test_visitor_without_javascript_sees_errors_and_keeps_text(
     open_page: Callable[..., Page], site: Server
 ) -> None:
+    already = submissions(site)  # the demo stories
     text = "L'amitié & moi <3, voilà tout."
     assert len(text) == 30
     form = TestimonyPage(open_page(javascript=False))
@@ -210,7 +212,7 @@ def test_visitor_without_javascript_sees_errors_and_keeps_text(
     assert [links.nth(i).get_attribute("href") for i in range(2)] == ["#story", "#health_data"]
     expect(links.first).to_contain_text("caractères (il en compte 30)")
     expect(form.story()).to_have_value(text)
-    assert submissions(site) == 0
+    assert submissions(site) == already
 
 
 # --- with JavaScript ------------------------------------------------------------------------
@@ -311,3 +313,33 @@ def test_page_makes_no_request_outside_the_site(
     assert f"{site.url}/static/js/intake.js" in requested  # the recording does see sub-requests
     assert [url for url in requested if not url.startswith(f"{site.url}/")] == []
     assert script_errors == []
+
+
+def test_printed_admin_takes_a_demo_story_to_published_without_javascript(
+    open_page: Callable[..., Page], site: Server
+) -> None:
+    printed = site.flask("users", "dev-admin")
+    login = re.search(r"(admin@intake\.example) / (\S+)", printed)
+    assert login, "make run's development admin was not printed"
+    page = open_page(javascript=False)
+    page.goto("/langue/en")  # the team's buttons by their English names; French is tested apart
+
+    page.goto("/moderation/connexion")
+    page.get_by_label("E-mail address").fill(login.group(1))
+    page.get_by_label("Password").fill(login.group(2))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
+
+    page.get_by_role("link", name="General form").first.click()
+    for step in ("Take it for review", "Save the publishable version", "Approve for publication"):
+        page.get_by_role("button", name=step).click()
+        expect(page.locator(".flash").first).to_be_visible()
+    page.get_by_label("Address of the article").fill("https://media.example/temoignages/reprise")
+    page.get_by_label("Publication date").fill("2026-11-24")
+    page.get_by_role("button", name="Mark as published").click()
+
+    expect(page.get_by_text("https://media.example/temoignages/reprise")).to_be_visible()
+    statuses = database_scalar(
+        site.database, "SELECT group_concat(status) FROM submission WHERE published_url IS NOT NULL"
+    )
+    assert statuses == "published"

@@ -35,3 +35,29 @@ def test_downgrade_then_upgrade_round_trips(app: Flask) -> None:
         assert "submission" not in inspect(db.engine).get_table_names()
         upgrade()
         assert "submission" in inspect(db.engine).get_table_names()
+
+
+def test_stories_filed_before_the_moderation_revision_get_their_length(app: Flask) -> None:
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from intake.crypto import keyring
+
+    story = "Une histoire de quarante-deux caractères !"
+    with app.app_context():
+        downgrade(revision="0001")
+        blob = keyring().encrypt(story, b"submission.story")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO submission (public_id, story, credit_mode, locale, status, "
+                    "version, receipt_hash, submission_key_hash, created_at, updated_at) VALUES "
+                    "('p1', :story, 'anonymous', 'fr', 'received', 1, 'r', 'k', "
+                    ":at, :at)"
+                ),
+                {"story": blob, "at": "2026-01-01 00:00:00"},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            length = connection.execute(text("SELECT story_length FROM submission")).scalar()
+    assert length == len(story) == 42

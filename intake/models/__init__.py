@@ -7,11 +7,15 @@ from intake.models.enums import (
     ContactStatus,
     ContactTopic,
     CreditMode,
+    DeclineReason,
     Purpose,
+    ScreeningLevel,
     SubmissionStatus,
 )
+from intake.models.messages import Message, Note, Sender
 from intake.models.submissions import Answer, Consent, ConsentWording, Submission
 from intake.models.types import utcnow
+from intake.models.users import LoginFailure, Role, User
 
 __all__ = [
     "Answer",
@@ -26,9 +30,17 @@ __all__ = [
     "ContactStatus",
     "ContactTopic",
     "CreditMode",
+    "DeclineReason",
+    "LoginFailure",
+    "Message",
+    "Note",
     "Purpose",
     "QuestionKind",
+    "Role",
+    "ScreeningLevel",
+    "Sender",
     "Submission",
     "SubmissionStatus",
+    "User",
     "utcnow",
 ]

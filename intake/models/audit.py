@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Integer, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from intake.extensions import db
 from intake.models.types import UTCDateTime, utcnow
@@ -28,6 +28,15 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
 
 class AuditEventImmutable(RuntimeError):
     """An audit event was about to be changed or deleted."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_audit_changes(state: ORMExecuteState) -> None:
+    """Bulk UPDATE or DELETE statements must not reach the trail either."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEvent for mapper in state.all_mappers
+    ):
+        raise AuditEventImmutable("audit events are append-only")
 
 
 @event.listens_for(Session, "before_flush")

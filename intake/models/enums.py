@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from sqlalchemy import Enum
 
@@ -66,3 +66,21 @@ class ContactTopic(StrEnum):
 class ContactStatus(StrEnum):
     NEW = "new"
     HANDLED = "handled"
+
+
+class ScreeningLevel(IntEnum):
+    """How urgently a story needs a moderator; stored as a number so the queue can sort on it."""
+
+    NONE = 0
+    CONCERN = 1
+    URGENT = 2
+
+
+class DeclineReason(StrEnum):
+    """Why a story was not kept, as the person will read it."""
+
+    OFF_TOPIC = "off_topic"
+    IDENTIFYING = "identifying"
+    DUPLICATE = "duplicate"
+    EDITORIAL = "editorial"
+    OTHER = "other"

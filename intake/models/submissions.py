@@ -4,20 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.extensions import db
 from intake.models.calls import Call, CallQuestion
-from intake.models.enums import CreditMode, Purpose, SubmissionStatus, enum_column
+from intake.models.enums import (
+    CreditMode,
+    DeclineReason,
+    Purpose,
+    ScreeningLevel,
+    SubmissionStatus,
+    enum_column,
+)
 from intake.models.types import EncryptedText, UTCDateTime, utcnow
+from intake.models.users import User
 
 
 class Submission(db.Model):  # type: ignore[name-defined,misc]
     """A story as it was sent; no address, agent or other tracking data is kept with it."""
 
     __tablename__ = "submission"
-    __table_args__ = (Index("ix_submission_status_created_at", "status", "created_at"),)
+    __table_args__ = (
+        # The queue: by status, urgent first, then the oldest; keyset pagination walks it.
+        Index("ix_submission_queue", "status", "urgency", "created_at", "id"),
+        Index("ix_submission_urgency_created_at", "urgency", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -34,6 +46,16 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[SubmissionStatus] = mapped_column(
         enum_column(SubmissionStatus), default=SubmissionStatus.RECEIVED
     )
+    # Length of the story in characters, so that lists need not decrypt it.
+    story_length: Mapped[int] = mapped_column(default=0)
+    urgency: Mapped[ScreeningLevel] = mapped_column(Integer, default=ScreeningLevel.NONE)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason))
+    decline_note: Mapped[str | None] = mapped_column(EncryptedText("submission.decline_note"))
+    published_url: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
     # Keyed hashes only: a database dump reveals neither the codes nor the form keys.
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -42,6 +64,7 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     call: Mapped[Call | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="submission", order_by="Answer.position", cascade="all, delete-orphan"
     )

@@ -14,7 +14,6 @@ from wtforms import (
     Field,
     HiddenField,
     RadioField,
-    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -24,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake import abuse, codes
 from intake.emails import InvalidEmail, normalize_email
+from intake.formtools import as_choices
 from intake.models import Call, CallQuestion, ContactTopic, CreditMode, Purpose, QuestionKind
 from intake.sanitize import clean_line, clean_text
 
@@ -31,24 +31,23 @@ STORY_MIN, STORY_MAX = 50, 20_000
 NAME_MAX, MESSAGE_MAX = 100, 5_000
 
 
-def _choice(value: str, label: Any = None) -> SelectChoice:
-    # Labels are lazy strings, resolved in the visitor's language when the form is rendered.
-    return SelectChoice(value, label)
-
-
-CREDIT_CHOICES = [
-    _choice(CreditMode.ANONYMOUS.value, _l("Anonymously")),
-    _choice(CreditMode.FIRST_NAME.value, _l("With my first name only")),
-    _choice(CreditMode.PSEUDONYM.value, _l("With a pseudonym")),
-    _choice(CreditMode.FULL_NAME.value, _l("With my full name")),
-]
-TOPIC_CHOICES = [
-    _choice(ContactTopic.SHARE_STORY.value, _l("I would like to share my story")),
-    _choice(ContactTopic.VOLUNTEER.value, _l("Volunteering")),
-    _choice(ContactTopic.PARTNERSHIP.value, _l("Partnership")),
-    _choice(ContactTopic.PRESS.value, _l("Press")),
-    _choice(ContactTopic.OTHER.value, _l("Something else")),
-]
+CREDIT_CHOICES = as_choices(
+    [
+        (CreditMode.ANONYMOUS.value, _l("Anonymously")),
+        (CreditMode.FIRST_NAME.value, _l("With my first name only")),
+        (CreditMode.PSEUDONYM.value, _l("With a pseudonym")),
+        (CreditMode.FULL_NAME.value, _l("With my full name")),
+    ]
+)
+TOPIC_CHOICES = as_choices(
+    [
+        (ContactTopic.SHARE_STORY.value, _l("I would like to share my story")),
+        (ContactTopic.VOLUNTEER.value, _l("Volunteering")),
+        (ContactTopic.PARTNERSHIP.value, _l("Partnership")),
+        (ContactTopic.PRESS.value, _l("Press")),
+        (ContactTopic.OTHER.value, _l("Something else")),
+    ]
+)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -219,7 +218,7 @@ def testimony_form_class(call: Call | None) -> type[TestimonyForm]:
 def _question_field(question: CallQuestion) -> Field:
     required = InputRequired(_l("Please answer this question."))
     checks = [required if question.required else Optional()]
-    choices = [_choice(c) for c in question.choices]
+    choices = as_choices((c, c) for c in question.choices)
     kind = question.kind
     if kind == QuestionKind.SINGLE_CHOICE:
         return RadioField(

@@ -1,0 +1,1 @@
+"""Reviewed data files shipped with the application."""
