@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select, update
 from werkzeug.test import TestResponse
 
 from intake import accounts
@@ -494,6 +494,14 @@ def test_audit_events_cannot_be_changed_or_deleted(app: Flask) -> None:
         with pytest.raises(AuditEventImmutable):
             db.session.commit()
         db.session.rollback()
+
+        for bulk in (
+            update(AuditEvent).values(action="test.rewritten"),
+            delete(AuditEvent),
+        ):
+            with pytest.raises(AuditEventImmutable):
+                db.session.execute(bulk)
+            db.session.rollback()
 
         (kept,) = all_rows(AuditEvent)
         assert (kept.action, kept.target_id) == ("test.kept", "t1")
