@@ -79,6 +79,20 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def handwritten_indexes(metadata):
+    """Names of the indexes Alembic cannot compare (expressions), kept out of autogenerate."""
+    return {
+        index.name
+        for table in metadata.tables.values()
+        for index in table.indexes
+        if index.info.get("handwritten")
+    }
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "index" and name in handwritten_indexes(get_metadata()))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -99,6 +113,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
