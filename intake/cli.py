@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -15,11 +17,14 @@ from intake.audit import record_event
 from intake.config import PRODUCTION
 from intake.demo import seed_demo_content
 from intake.emails import InvalidEmail
+from intake.exports import ExportFilters, formats, service
+from intake.exports.selection import EXPORTABLE
 from intake.extensions import db
-from intake.models import Role, User
+from intake.models import Purpose, Role, SubmissionStatus, User
 
 demo = AppGroup("demo", help="Demo content for a fresh installation.")
 users = AppGroup("users", help="Team accounts.")
+stories = AppGroup("stories", help="Approved stories: exports.")
 CLI_ACTOR = "cli"
 NAME_MAX = 100
 
@@ -107,7 +112,77 @@ def _account_error(error: Exception) -> str:
     return f"Invalid e-mail address: {error}"
 
 
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter("expected a date as YYYY-MM-DD.") from None
+
+
+@stories.command("export")
+@click.option("--format", "format_name", type=click.Choice(list(formats.FORMATS)), required=True)
+@click.option("--use", type=click.Choice([p.value for p in Purpose.publication()]))
+@click.option("--call", "call_slug", help="The slug of a call.")
+@click.option("--since", callback=_day, help="Received on or after this day (YYYY-MM-DD).")
+@click.option("--until", callback=_day, help="Received on or before this day (YYYY-MM-DD).")
+@click.option("--status", type=click.Choice([s.value for s in EXPORTABLE]))
+@click.option("--excel", is_flag=True, help="CSV for French Excel (BOM, semicolons).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True
+)
+def export(
+    format_name: str,
+    use: str | None,
+    call_slug: str | None,
+    since: date | None,
+    until: date | None,
+    status: str | None,
+    excel: bool,
+    out: Path,
+) -> None:
+    """Export approved stories to a file; the export is traced in the audit trail."""
+    filters = ExportFilters(
+        use=Purpose(use) if use else None,
+        call_id=_call_id(call_slug),
+        status=SubmissionStatus(status) if status else None,
+        since=since,
+        until=until,
+    )
+    try:
+        started = service.start_export(
+            format_name, filters, service.export_options(excel), CLI_ACTOR
+        )
+    except formats.TooManyForDocx as error:
+        raise click.ClickException(_too_many(error)) from error
+    # Traced before the first story is read: a failed write has still let stories out.
+    db.session.commit()
+    with out.open("wb") as handle:
+        for chunk in started.chunks:
+            handle.write(chunk)
+    click.echo(f"{started.count} stories exported to {out}.")
+
+
+def _call_id(slug: str | None) -> int | None:
+    if slug is None:
+        return None
+    call_id = service.find_call_id(slug)
+    if call_id is None:
+        raise click.ClickException(f"No call has the slug {slug!r}.")
+    return call_id
+
+
+def _too_many(error: formats.TooManyForDocx) -> str:
+    return (
+        f"{error.count} stories match and a Word document holds at most "
+        f"{formats.DOCX_MAX_STORIES}: "
+        "narrow the filters or choose another format. Nothing was written."
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the application."""
     app.cli.add_command(demo)
     app.cli.add_command(users)
+    app.cli.add_command(stories)

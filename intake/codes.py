@@ -24,7 +24,7 @@ SUBMISSION_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 def new_public_id() -> str:
     """A random, unguessable identifier for URLs, never the row id."""
-    return secrets.token_urlsafe(16)
+    return secrets.token_hex(16)
 
 
 def new_submission_key() -> str:

@@ -47,6 +47,8 @@ SETTINGS: dict[str, Setting] = {
     "RATELIMIT_STORAGE_URI": Setting(
         "memory://", str, "rate-limit storage, redis://… in production"
     ),
+    "SITE_NAME": Setting("Intake", str, "the media's name, in exports"),
+    "SITE_URL": Setting("https://example.org", str, "the media's public site, for WordPress"),
     "CONTROLLER_NAME": Setting("Association Intake (démo)", str, "data controller"),
     "CONTROLLER_CONTACT": Setting("dpo@example.org", str, "where people exercise their rights"),
     "RETENTION_SUBMISSION_DAYS": Setting(730, int, "unpublished stories are erased after"),
