@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from bench_queue import refresh_statistics
-from bench_submit import SENTENCES, BenchFailure, bench_database, build_app, migrate_to_head
+from bench_submit import (
+    SENTENCES,
+    BenchFailure,
+    bench_parser,
+    check_bench_args,
+    migrated_app,
+)
 from flask import Flask
 from sqlalchemy import (
     Boolean,
@@ -137,17 +143,9 @@ class Result:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stories", type=int, default=DEFAULT_STORIES, help="stories to export")
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL URL, used in a bench_<random> schema (default: a temporary SQLite file)",
-    )
+    parser = bench_parser(__doc__.splitlines()[0], "stories to export", DEFAULT_STORIES)
     args = parser.parse_args(argv)
-    if args.stories < 1:
-        parser.error("--stories must be at least 1")
-    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql")):
-        parser.error("--database-url must be a PostgreSQL URL (SQLite uses a temporary file)")
+    check_bench_args(parser, args)
     return args
 
 
@@ -412,12 +410,7 @@ def run(app: Flask, args: argparse.Namespace, described: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Set up the database, run the exports, print the table; non-zero when a check failed."""
     args = parse_args(argv)
-    with (
-        bench_database(args.database_url) as (url, described),
-        tempfile.TemporaryDirectory(prefix="intake-bench-instance-") as instance,
-    ):
-        app = build_app(Path(instance), url)
-        migrate_to_head(app)
+    with migrated_app(args.database_url) as (app, described):
         try:
             return run(app, args, described)
         except BenchFailure as failure:

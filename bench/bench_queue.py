@@ -17,16 +17,20 @@ import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from bench_submit import SENTENCES, BenchFailure, bench_database, build_app, migrate_to_head
+from bench_submit import (
+    SENTENCES,
+    BenchFailure,
+    bench_parser,
+    check_bench_args,
+    migrated_app,
+)
 from flask import Flask
 from sqlalchemy import (
     Engine,
@@ -140,19 +144,13 @@ class Fixtures:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stories", type=int, default=DEFAULT_STORIES, help="rows to insert")
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL URL, used in a bench_<random> schema (default: a temporary SQLite file)",
-    )
+    parser = bench_parser(__doc__.splitlines()[0], "rows to insert", DEFAULT_STORIES)
     parser.add_argument("--depth", type=int, default=DEFAULT_DEPTH, help="pages walked")
     parser.add_argument("--repeat", type=int, default=DEFAULT_REPEAT, help="timed runs each")
     args = parser.parse_args(argv)
-    if min(args.stories, args.depth, args.repeat) < 1:
-        parser.error("--stories, --depth and --repeat must be at least 1")
-    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql")):
-        parser.error("--database-url must be a PostgreSQL URL (SQLite uses a temporary file)")
+    check_bench_args(parser, args)
+    if min(args.depth, args.repeat) < 1:
+        parser.error("--depth and --repeat must be at least 1")
     return args
 
 
@@ -455,12 +453,7 @@ def run(app: Flask, args: argparse.Namespace, described: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Set up the database, run the steps, print the table; non-zero when a check failed."""
     args = parse_args(argv)
-    with (
-        bench_database(args.database_url) as (url, described),
-        tempfile.TemporaryDirectory(prefix="intake-bench-instance-") as instance,
-    ):
-        app = build_app(Path(instance), url)
-        migrate_to_head(app)
+    with migrated_app(args.database_url) as (app, described):
         try:
             run(app, args, described)
         except BenchFailure as failure:

@@ -95,19 +95,46 @@ class Timing:
     seconds: float
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stories", type=int, default=DEFAULT_STORIES, help="stories per step")
+def bench_parser(description: str, stories_help: str, default: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes: how many stories, and which database."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--stories", type=int, default=default, help=stories_help)
     parser.add_argument(
         "--database-url",
         help="PostgreSQL URL, used in a bench_<random> schema (default: a temporary SQLite file)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def check_bench_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse what no benchmark can run with."""
     if args.stories < 1:
         parser.error("--stories must be at least 1")
     if args.database_url and not args.database_url.startswith(("postgres://", "postgresql")):
         parser.error("--database-url must be a PostgreSQL URL (SQLite uses a temporary file)")
+
+
+@contextmanager
+def migrated_app(database_url: str | None) -> Iterator[tuple[Flask, str]]:
+    """A migrated application on the benchmark's database, and how to describe that database."""
+    with (
+        bench_database(database_url) as (url, described),
+        tempfile.TemporaryDirectory(prefix="intake-bench-instance-") as instance,
+    ):
+        app = build_app(Path(instance), url)
+        migrate_to_head(app)
+        try:
+            yield app, described
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = bench_parser(__doc__.splitlines()[0], "stories per step", DEFAULT_STORIES)
+    args = parser.parse_args(argv)
+    check_bench_args(parser, args)
     return args
 
 
@@ -338,20 +365,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Set up the database, run the steps, print the table; non-zero when a step failed."""
     args = parse_args(argv)
     stories = make_stories(args.stories)
-    with (
-        bench_database(args.database_url) as (url, described),
-        tempfile.TemporaryDirectory(prefix="intake-bench-instance-") as instance,
-    ):
-        app = build_app(Path(instance), url)
-        migrate_to_head(app)
+    with migrated_app(args.database_url) as (app, described):
         try:
             timings, growth = run(app, stories)
         except BenchFailure as failure:
             print(f"bench_submit: {failure}", file=sys.stderr)
             return 1
-        finally:
-            with app.app_context():
-                db.engine.dispose()
     average = sum(len(s.encode()) for s in stories) / len(stories)
     print(f"database: {described}; {len(stories)} stories of {average:.0f} bytes on average")
     print(format_table(timings))
