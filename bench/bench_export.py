@@ -18,7 +18,6 @@ import ctypes
 import gc
 import hashlib
 import itertools
-import random
 import sys
 import tempfile
 import threading
@@ -32,10 +31,10 @@ from typing import Any
 
 from bench_queue import refresh_statistics
 from bench_submit import (
-    SENTENCES,
     BenchFailure,
     bench_parser,
     check_bench_args,
+    french_text,
     migrated_app,
 )
 from flask import Flask
@@ -149,19 +148,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def make_text(seed: int) -> str:
-    """About STORY_BYTES of French text, paragraphs of sentences drawn at random."""
-    rng = random.Random(seed)
-    paragraphs: list[str] = []
-    while len("\n\n".join(paragraphs).encode()) < STORY_BYTES:
-        paragraphs.append(" ".join(rng.sample(SENTENCES, k=4)))
-    return "\n\n".join(paragraphs)
-
-
 def make_fixtures(app: Flask) -> Fixtures:
     """A few texts and credit names encrypted once, and one consent wording in the database."""
     ring: Keyring = app.extensions["intake.keyring"]
-    texts = [make_text(seed) for seed in range(DISTINCT_TEXTS)]
+    texts = [french_text(seed, STORY_BYTES) for seed in range(DISTINCT_TEXTS)]
     wording_hash = hashlib.sha256(WORDING_TEXT.encode()).hexdigest()
     with app.app_context(), db.engine.begin() as connection:
         row = {"hash": wording_hash, "locale": "fr", "text": WORDING_TEXT}

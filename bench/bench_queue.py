@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bench_submit import (
-    SENTENCES,
     BenchFailure,
     bench_parser,
     check_bench_args,
+    french_text,
     migrated_app,
 )
 from flask import Flask
@@ -60,7 +60,7 @@ from intake.models import (
     utcnow,
 )
 from intake.models.types import UTCDateTime
-from intake.review import QUEUE_ORDER, QueueCursor, QueueFilters, queue_page
+from intake.review import QUEUE_ORDER, QUEUE_ROW_COLUMNS, QueueCursor, QueueFilters, queue_page
 from intake.workflow import OPEN_STATES
 
 DEFAULT_STORIES = 100_000
@@ -83,19 +83,6 @@ STATUS_WEIGHTS = {
     S.REJECTED: 35,
 }
 URGENCY_WEIGHTS = {0: 90, 1: 8, 2: 2}  # 2 % urgent, 8 % of concern
-# The columns queue_page loads for a row, for the OFFSET comparison.
-ROW_COLUMNS = (
-    Submission.id,
-    Submission.public_id,
-    Submission.call_id,
-    Submission.assignee_id,
-    Submission.status,
-    Submission.urgency,
-    Submission.story_length,
-    Submission.credit_mode,
-    Submission.created_at,
-    Submission.version,
-)
 # The submission table as the bulk fill writes it: the story goes in as ciphertext bytes.
 SUBMISSION_ROWS = table(
     "submission",
@@ -154,18 +141,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def make_story(seed: int = 2026) -> str:
-    """About STORY_BYTES of French text, the same for every row."""
-    rng = random.Random(seed)
-    paragraphs: list[str] = []
-    while len("\n\n".join(paragraphs).encode()) < STORY_BYTES:
-        paragraphs.append(" ".join(rng.sample(SENTENCES, k=4)))
-    return "\n\n".join(paragraphs)
-
-
 def make_fixtures(app: Flask) -> Fixtures:
     """A handful of team accounts, a few calls, and the story encrypted once."""
-    story = make_story()
+    story = french_text(2026, STORY_BYTES)
     ring: Keyring = app.extensions["intake.keyring"]
     with app.app_context():
         team = [_team_member(number) for number in range(TEAM_SIZE)]
@@ -297,7 +275,7 @@ def page_after(cursor: str) -> review.QueuePage:
 def offset_query(offset: int) -> Select[*tuple[Any, ...]]:
     """The same page as the keyset one, the naive way: skip ``offset`` rows."""
     return (
-        select(*ROW_COLUMNS)
+        select(*QUEUE_ROW_COLUMNS)
         .where(Submission.status.in_(sorted(OPEN_STATES)))
         .order_by(*QUEUE_ORDER)
         .offset(offset)

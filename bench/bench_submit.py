@@ -138,6 +138,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def french_text(seed: int, size: int = STORY_BYTES) -> str:
+    """About ``size`` bytes of French text: paragraphs of sentences drawn at random."""
+    rng = random.Random(seed)
+    paragraphs: list[str] = []
+    while len("\n\n".join(paragraphs).encode()) < size:
+        paragraphs.append(" ".join(rng.sample(SENTENCES, k=4)))
+    return "\n\n".join(paragraphs)
+
+
 def make_stories(count: int, seed: int = 2026) -> list[str]:
     """About STORY_BYTES of French text per story, no two alike."""
     rng = random.Random(seed)

@@ -40,7 +40,8 @@ from intake.workflow import (
 S = SubmissionStatus
 PAGE_SIZE = 50
 QUEUE_ORDER = (Submission.urgency.desc(), Submission.created_at.asc(), Submission.id.asc())
-_ROW_COLUMNS = (
+# The columns a queue row needs: never the story, the name or the address.
+QUEUE_ROW_COLUMNS = (
     Submission.id,
     Submission.public_id,
     Submission.call_id,
@@ -102,7 +103,7 @@ def queue_page(
     statement = (
         select(Submission)
         .options(
-            load_only(*_ROW_COLUMNS),
+            load_only(*QUEUE_ROW_COLUMNS),
             joinedload(Submission.call).load_only(Call.title),
             joinedload(Submission.assignee).load_only(User.display_name),
         )
