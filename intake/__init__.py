@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions and the data keyring to this application."""
     from intake.accounts import load_session_user
     from intake.database import register_database
+    from intake.mail import init_mail
 
     app.extensions["intake.keyring"] = Keyring(app.config["DATA_ENCRYPTION_KEY"])
     register_database(app)
@@ -55,6 +56,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=_select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    init_mail(app)
     if (
         app.config["INTAKE_ENV"] == PRODUCTION
         and app.config["RATELIMIT_STORAGE_URI"] == "memory://"

@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from intake import accounts
+from intake import accounts, notifications
 from intake.audit import record_event
 from intake.config import PRODUCTION
 from intake.demo import seed_demo_content
@@ -20,11 +20,12 @@ from intake.emails import InvalidEmail
 from intake.exports import ExportFilters, formats, service
 from intake.exports.selection import EXPORTABLE
 from intake.extensions import db
-from intake.models import Purpose, Role, SubmissionStatus, User
+from intake.models import Purpose, Role, SubmissionStatus, User, utcnow
 
 demo = AppGroup("demo", help="Demo content for a fresh installation.")
 users = AppGroup("users", help="Team accounts.")
 stories = AppGroup("stories", help="Approved stories: exports.")
+notices = AppGroup("notifications", help="E-mail notices to the team.")
 CLI_ACTOR = "cli"
 NAME_MAX = 100
 
@@ -181,8 +182,24 @@ def _too_many(error: formats.TooManyForDocx) -> str:
     )
 
 
+@notices.command("digest")
+def digest() -> None:
+    """Mail the team how many stories arrived since the last digest; run daily from cron."""
+    mode = notifications.notice_mode()
+    if mode != notifications.DAILY:
+        click.echo(f"NEW_SUBMISSION_NOTICE is {mode!r}, not 'daily': no digest sent.")
+        return
+    count = notifications.send_digest(utcnow())
+    db.session.commit()
+    if count:
+        click.echo(f"Digest mailed to the team: {count} new since the last one.")
+    else:
+        click.echo("No new story since the last digest: nothing sent.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the application."""
     app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(stories)
+    app.cli.add_command(notices)

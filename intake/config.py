@@ -13,11 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # The interface languages, French first; English is the source language of the strings.
 LANGUAGES = {"fr": "Français", "en": "English"}
 DEVELOPMENT = "development"
 PRODUCTION = "production"
+# How mail leaves the application, how the SMTP connection is protected (with the port each
+# protection usually listens on), and how the team hears of new stories.
+MAIL_BACKENDS = ("console", "smtp", "off")
+MAIL_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+NEW_SUBMISSION_NOTICES = ("immediate", "daily", "off")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 # The keys that must exist: in development they are generated once into instance/,
 # in production the application refuses to start without them.
@@ -58,6 +65,20 @@ SETTINGS: dict[str, Setting] = {
     "SUBMIT_RATE_LIMIT": Setting("10 per minute;60 per hour", str, "POSTs per client"),
     "MIN_FILL_SECONDS": Setting(3, int, "a form sent faster is treated as a robot"),
     "LOGIN_RATE_LIMIT": Setting("10 per 15 minutes", str, "failed logins per client"),
+    "FOLLOWUP_RATE_LIMIT": Setting("10 per minute;30 per hour", str, "code entries per client"),
+    "FOLLOWUP_GLOBAL_RATE_LIMIT": Setting("300 per minute", str, "code entries, all clients"),
+    # E-mail (intake/mail.py, intake/notifications.py).
+    "PORTAL_URL": Setting("http://127.0.0.1:5000", str, "this portal's address, for mail links"),
+    "MAIL_BACKEND": Setting("console", str, "console (development), smtp, or off"),
+    "MAIL_SERVER": Setting("localhost", str, "SMTP server"),
+    "MAIL_PORT": Setting(None, int, "SMTP port; follows MAIL_SECURITY when unset"),
+    "MAIL_SECURITY": Setting("starttls", str, "starttls, tls (implicit) or none"),
+    "MAIL_USERNAME": Setting("", str, "SMTP login, if the server asks for one"),
+    "MAIL_PASSWORD": Setting("", str, "SMTP password"),
+    "MAIL_DEFAULT_SENDER": Setting("", str, "the From address; needed for smtp in production"),
+    "MAIL_TIMEOUT": Setting(10, int, "seconds before giving up on the SMTP server"),
+    "MODERATION_EMAIL": Setting("", str, "the team's notices go there, else to every account"),
+    "NEW_SUBMISSION_NOTICE": Setting("immediate", str, "immediate, daily (digest) or off"),
 }
 
 
@@ -75,7 +96,42 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     config["DATA_ENCRYPTION_KEY"] = decode_key(config["DATA_ENCRYPTION_KEY"])
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config.pop("DATABASE_URL"), instance_path)
     config.update(_fixed_settings(production))
+    config.update(mail_settings(config, environ, production))
     return config
+
+
+def mail_settings(
+    config: Mapping[str, Any], environ: Mapping[str, str], production: bool
+) -> dict[str, Any]:
+    """Check the e-mail settings; fill in the port and, in development, the sender."""
+    for name, allowed in (
+        ("MAIL_BACKEND", MAIL_BACKENDS),
+        ("MAIL_SECURITY", tuple(MAIL_SECURITY_PORTS)),
+        ("NEW_SUBMISSION_NOTICE", NEW_SUBMISSION_NOTICES),
+    ):
+        if config[name] not in allowed:
+            raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}")
+    portal = urlsplit(config["PORTAL_URL"])
+    if portal.scheme not in ("http", "https") or not portal.hostname:
+        raise ConfigurationError("PORTAL_URL must be an address such as https://example.org")
+    if production and config["MAIL_BACKEND"] == "smtp":
+        # Links and the sender must be the operator's choice: never guessed from a request.
+        for name in ("PORTAL_URL", "MAIL_DEFAULT_SENDER"):
+            if not environ.get(name):
+                raise ConfigurationError(f"{name} is not set: it is needed to send e-mail")
+    if (
+        config["MAIL_SECURITY"] == "none"
+        and config["MAIL_PASSWORD"]
+        and config["MAIL_SERVER"] not in LOCAL_HOSTS
+    ):
+        raise ConfigurationError(
+            "MAIL_SECURITY is none: MAIL_PASSWORD would cross the network unencrypted"
+        )
+    return {
+        "MAIL_PORT": config["MAIL_PORT"] or MAIL_SECURITY_PORTS[config["MAIL_SECURITY"]],
+        "MAIL_DEFAULT_SENDER": config["MAIL_DEFAULT_SENDER"]
+        or f"{config['SITE_NAME']} <no-reply@localhost>",
+    }
 
 
 def _read(environ: Mapping[str, str], name: str, setting: Setting) -> Any:

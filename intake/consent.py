@@ -81,13 +81,13 @@ def record_consents(
         if not decisions.get(purpose):
             raise ConsentMissing(purpose)
     for purpose, text in wordings.items():
-        digest = _ensure_wording(text, locale)
+        digest = ensure_wording(text, locale)
         submission.consents.append(
             Consent(purpose=purpose, granted=bool(decisions.get(purpose)), wording_hash=digest)
         )
 
 
-def _ensure_wording(text: str, locale: str) -> str:
+def ensure_wording(text: str, locale: str) -> str:
     """Store a wording the first time it is shown; concurrent writers may race, so no error."""
     digest = wording_hash(text)
     dialect = db.session.get_bind().dialect.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import Engine, event
 
 from intake.extensions import db
@@ -45,6 +45,28 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin_statement())
+
+
+def erase_traces() -> None:
+    """After personal data was erased and committed, leave no copy of it on disk.
+
+    With secure_delete the freed pages are zeroed, but under WAL the zeroed pages and the
+    older frames that still hold the content wait in the -wal file until a checkpoint:
+    TRUNCATE copies them into the database file and empties the log (it waits, within the
+    busy timeout, for readers of older snapshots). PostgreSQL reclaims dead rows by itself
+    (autovacuum); nothing here can make that immediate.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if busy:
+        current_app.logger.warning("erasure: the WAL checkpoint was blocked; it will run later")
 
 
 def begin_statement() -> str:

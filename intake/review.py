@@ -29,12 +29,14 @@ from intake.models import (
     User,
 )
 from intake.pagination import pack_cursor, parse_moment, unpack_cursor
+from intake.review_followup import approval_waits_for_rereading
 from intake.workflow import (
     APPROVABLE_STATES,
     EDITABLE_STATES,
     OPEN_STATES,
     PUBLISHABLE_STATES,
     WorkflowError,
+    wants_to_reread,
 )
 
 S = SubmissionStatus
@@ -262,12 +264,15 @@ def thread_of(submission: Submission) -> list[Message]:
 def available_actions(submission: Submission, user: User) -> frozenset[str]:
     """What this team member may do to this submission now, by the workflow's rules."""
     status = submission.status
+    has_version = bool((submission.publishable_text or "").strip())
     possible = {
         "claim": status in OPEN_STATES and submission.assignee_id != user.id,
         "release": status in EDITABLE_STATES and submission.assignee_id is not None,
         "edit": status in EDITABLE_STATES,
         "ask": status in EDITABLE_STATES,
-        "approve": status in APPROVABLE_STATES,
+        # Held while the person's rereading is pending; the page says why.
+        "approve": status in APPROVABLE_STATES and not approval_waits_for_rereading(submission),
+        "reread": status in EDITABLE_STATES and wants_to_reread(submission) and has_version,
         "decline": status in OPEN_STATES,
         "spam": status in OPEN_STATES,
         "publish": status in PUBLISHABLE_STATES,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from intake import codes
+from intake import codes, notifications
 from intake.audit import record_event
 from intake.consent import ConsentMissing, record_consents
 from intake.extensions import db
@@ -78,6 +78,7 @@ def submit_testimony(draft: TestimonyDraft, call: Call | None, now: datetime) ->
     record_event(
         "submission.received", "submission", submission.public_id, call=call.slug if call else None
     )
+    notifications.new_submission(submission)
     return Receipt(submission, codes.derive_code(key), created=True)
 
 

@@ -47,6 +47,8 @@ TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "MIN_FILL_SECONDS": 0,
     "RATELIMIT_ENABLED": False,
+    # Mails stay in memory (app.extensions["mailman"].outbox); tests/test_mail.py uses SMTP.
+    "MAIL_BACKEND": "memory",
 }
 
 

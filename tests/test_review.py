@@ -19,6 +19,7 @@ from intake.models import (
     DeclineReason,
     Message,
     Note,
+    Proofreading,
     Purpose,
     Submission,
     SubmissionStatus,
@@ -27,7 +28,7 @@ from intake.models import (
 )
 from intake.moderation.blueprint import commit_or_stale, stale_message
 from intake.textdiff import diff_html, paragraphs_html
-from intake.workflow import IllegalTransition
+from intake.workflow import ConsentNotAsked, IllegalTransition, ProofreadingPending
 from tests.helpers import (
     FormPage,
     all_rows,
@@ -319,16 +320,17 @@ def test_page_shows_only_the_actions_possible_now(app: Flask, moderator: FlaskCl
         assert gone not in approved
 
 
-def test_available_actions_match_what_the_workflow_accepts(app: Flask) -> None:
+@pytest.mark.parametrize("rereading", ["not_asked", "not_sent", "sent", "accepted", "outdated"])
+def test_available_actions_match_what_the_workflow_accepts(app: Flask, rereading: str) -> None:
     with app.test_request_context():
         user, admin = make_user("moderator"), make_user("admin")
         for status in SubmissionStatus:
             for name, call in ACTIONS.items():
-                story = _standing_story(status, assignee=admin)
+                story = _standing_story(status, assignee=admin, rereading=rereading)
                 available = review.available_actions(story, user)
                 try:
                     call(story, user)
-                except IllegalTransition:
+                except (IllegalTransition, ProofreadingPending, ConsentNotAsked):
                     accepted = False
                 else:
                     accepted = True
@@ -339,7 +341,10 @@ def test_available_actions_match_what_the_workflow_accepts(app: Flask) -> None:
         assert "delete" not in review.available_actions(story, user)
 
 
-def _standing_story(status: SubmissionStatus, assignee: User | None) -> Submission:
+def _standing_story(
+    status: SubmissionStatus, assignee: User | None, rereading: str = "not_asked"
+) -> Submission:
+    """A story in a status, with contact and a use granted, and its rereading at a stage."""
     from intake.models import Consent
 
     story = Submission(status=status, version=1, publishable_text="Texte.", assignee=assignee)
@@ -347,6 +352,13 @@ def _standing_story(status: SubmissionStatus, assignee: User | None) -> Submissi
     story.consents = [
         Consent(purpose=p, granted=True) for p in (Purpose.CONTACT, Purpose.PUBLISH_SITE)
     ]
+    story.consents.append(Consent(purpose=Purpose.REVIEW_EDITS, granted=rereading != "not_asked"))
+    accepted = {"accepted": "Texte.", "outdated": "Une version plus ancienne."}.get(rereading)
+    if rereading == "sent":
+        story.proofreading = Proofreading.REQUESTED
+    elif accepted is not None:
+        story.proofreading = Proofreading.ACCEPTED
+        story.proofread_hash = workflow.text_fingerprint(accepted)
     return story
 
 
@@ -356,6 +368,7 @@ ACTIONS = {
     "edit": lambda s, u: workflow.save_publishable(s, u, 1, "Texte."),
     "ask": lambda s, u: workflow.ask(s, u, 1, "Question ?"),
     "approve": lambda s, u: workflow.approve(s, u, 1),
+    "reread": lambda s, u: workflow.send_for_rereading(s, u, 1),
     "decline": lambda s, u: workflow.decline(s, u, 1, DeclineReason.OTHER, ""),
     "spam": lambda s, u: workflow.mark_spam(s, u, 1),
     "publish": lambda s, u: workflow.mark_published(s, u, 1, "https://e.org", utcnow()),

@@ -1,8 +1,13 @@
-"""A submission's life: every transition, its trace, and what no sequence of actions reaches."""
+"""A submission's life: every transition, its trace, and what no sequence of actions reaches.
+
+The moderators act with the version their page showed; the person acts through their
+follow-up code: they answer, reread, give or take back a use, or withdraw everything.
+"""
 
 from __future__ import annotations
 
 import json
+import smtplib
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any, NamedTuple
@@ -23,6 +28,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake import accounts, codes, consent, testimonies, workflow
+from intake.audit import PUBLIC_ACTOR
 from intake.consent import ConsentMissing
 from intake.extensions import db
 from intake.models import (
@@ -32,6 +38,7 @@ from intake.models import (
     DeclineReason,
     Message,
     Note,
+    Proofreading,
     Purpose,
     Sender,
     Submission,
@@ -40,7 +47,9 @@ from intake.models import (
     utcnow,
 )
 from intake.workflow import (
+    ConsentNotAsked,
     IllegalTransition,
+    ProofreadingPending,
     PublishableVersionMissing,
     StaleSubmission,
     WorkflowError,
@@ -59,6 +68,7 @@ ALLOWED_FROM: dict[str, frozenset[SubmissionStatus]] = {
     "edit": BEING_EDITED,
     "ask": BEING_EDITED,
     "approve": frozenset({S.IN_REVIEW}),
+    "reread": BEING_EDITED,
     "decline": OPEN,
     "spam": OPEN,
     "publish": frozenset({S.APPROVED}),
@@ -70,6 +80,7 @@ EVENT = {
     "edit": "submission.edited",
     "ask": "submission.asked",
     "approve": "submission.approved",
+    "reread": "submission.sent_for_rereading",
     "decline": "submission.declined",
     "spam": "submission.marked_spam",
     "publish": "submission.published",
@@ -87,6 +98,8 @@ PUBLISHABLE = "J'habite [adresse retirée]. Quand ma fille est née, j'avais peu
 EDITED = "Version relue par l'équipe : quand ma fille est née, j'avais peur."
 QUESTION = "Pouvez-vous préciser la ville où vous viviez alors ?"
 NOTE = "Note interne : vérifier l'adresse avant publication."
+ANSWER = "Réponse de Zélie : c'était à Rezé, mais ne le dites pas."
+CHANGES = "Demande de Zélie : enlevez la phrase sur ma fille, s'il vous plaît."
 DECLINE_NOTE = "Récit trop proche d'un autre déjà publié ce mois-ci."
 ARTICLE_URL = "https://media.example/articles/parentalite-zelie"
 CONTENT = (
@@ -98,6 +111,8 @@ CONTENT = (
     "préciser",
     NOTE,
     "trop proche",
+    "Rezé",
+    "enlevez la phrase",
 )
 
 
@@ -125,11 +140,14 @@ def people(app: Flask, fast_hashing: None) -> Iterator[Team]:
 
 
 def new_submission(
-    uses: Iterable[Purpose] = (Purpose.PUBLISH_SITE,), contact: bool = True
+    uses: Iterable[Purpose] = (Purpose.PUBLISH_SITE,), contact: bool = True, rereads: bool = False
 ) -> Submission:
-    """A story as the public form files it, with these publication uses granted."""
+    """A story as the public form files it, with these publication uses granted, and maybe
+    the wish to reread the edited version before publication."""
     wordings = consent.wordings_for(None)
     granted = {Purpose.AGE, Purpose.HEALTH_DATA, *uses, *([Purpose.CONTACT] if contact else [])}
+    if rereads:
+        granted |= {Purpose.EDIT, Purpose.REVIEW_EDITS}
     draft = testimonies.TestimonyDraft(
         submission_key=codes.new_submission_key(),
         story=ORIGINAL,
@@ -184,6 +202,7 @@ def perform(
         "claim": workflow.claim,
         "release": workflow.release,
         "approve": workflow.approve,
+        "reread": workflow.send_for_rereading,
         "spam": workflow.mark_spam,
         "delete": workflow.delete,
     }
@@ -198,6 +217,7 @@ def status_after(action: str, start: SubmissionStatus) -> SubmissionStatus:
         "edit": start,
         "note": start,
         "ask": S.AWAITING_SUBMITTER,
+        "reread": S.AWAITING_SUBMITTER,
         "approve": S.APPROVED,
         "decline": S.REJECTED,
         "spam": S.SPAM,
@@ -217,9 +237,13 @@ def snapshot(submission_id: int) -> dict[str, Any] | None:
         "assignee": row.assignee_id,
         "story": row.story,
         "publishable": row.publishable_text,
+        "rereading": (row.proofreading, row.proofread_hash),
+        "email": row.email,
         "decline": (row.decline_reason, row.decline_note),
         "published": (row.published_url, row.published_at),
-        "consents": sorted((c.purpose.value, c.granted) for c in row.consents),
+        "consents": sorted(
+            (c.purpose.value, c.granted, c.withdrawn_at is not None) for c in row.consents
+        ),
         "notes": count(Note, Note.submission_id == submission_id),
         "messages": count(Message, Message.submission_id == submission_id),
     }
@@ -264,11 +288,15 @@ LEGAL = [
 ]
 
 
+# What a story needs for an action to be possible at all, whatever its status.
+NEEDS: dict[str, dict[str, Any]] = {"reread": {"rereads": True}}
+
+
 @pytest.mark.parametrize(("action", "start"), LEGAL, ids=[f"{a}-from-{s}" for a, s in LEGAL])
 def test_moderator_moves_a_story_along_the_lifecycle_and_it_is_traced(
     people: Team, action: str, start: SubmissionStatus
 ) -> None:
-    submission = in_state(start, assignee=people.first)
+    submission = in_state(start, assignee=people.first, **NEEDS.get(action, {}))
     before, since = snapshot(submission.id), last_event_id()
     assert before is not None
 
@@ -400,7 +428,7 @@ def assert_refused(
 def test_action_impossible_from_a_status_is_refused_and_changes_nothing(
     people: Team, action: str, start: SubmissionStatus
 ) -> None:
-    submission = in_state(start, assignee=people.first)
+    submission = in_state(start, assignee=people.first, **NEEDS.get(action, {}))
     assert_refused(IllegalTransition, action, submission, people.second, submission.version)
 
 
@@ -428,7 +456,7 @@ LEGAL_START = {action: min(starts, key=list(S).index) for action, starts in ALLO
 def test_action_from_an_outdated_page_is_refused_and_changes_nothing(
     people: Team, action: str, drift: int
 ) -> None:
-    submission = in_state(LEGAL_START[action], assignee=people.first)
+    submission = in_state(LEGAL_START[action], assignee=people.first, **NEEDS.get(action, {}))
     version = submission.version + drift
     assert_refused(StaleSubmission, action, submission, people.second, version)
 
@@ -509,6 +537,18 @@ def test_asking_a_person_who_did_not_agree_to_be_contacted_is_refused(people: Te
     assert_refused(ConsentMissing, "ask", submission, people.first, submission.version)
 
 
+def test_sending_for_rereading_needs_the_persons_wish_and_a_version(people: Team) -> None:
+    not_asked = in_state(S.IN_REVIEW, assignee=people.first)
+    assert_refused(ConsentNotAsked, "reread", not_asked, people.first, not_asked.version)
+    unedited = in_state(S.IN_REVIEW, assignee=people.first, publishable=None, rereads=True)
+    assert_refused(PublishableVersionMissing, "reread", unedited, people.first, unedited.version)
+
+
+def test_approving_what_the_person_has_not_accepted_is_refused(people: Team) -> None:
+    submission = in_state(S.IN_REVIEW, assignee=people.first, rereads=True)
+    assert_refused(ProofreadingPending, "approve", submission, people.first, submission.version)
+
+
 # --- Erasure --------------------------------------------------------------------------------
 
 
@@ -535,18 +575,49 @@ def test_deleted_story_leaves_no_row_but_a_content_free_tombstone(people: Team) 
 
 # --- Random sequences of actions -------------------------------------------------------------
 
+# Few uses each, so that the person taking them back one by one soon reaches the last one.
 KINDS: dict[str, dict[str, Any]] = {
-    "consented": {"uses": tuple(Purpose.publication()), "contact": True},
+    "consented": {"uses": (Purpose.PUBLISH_SITE, Purpose.PUBLISH_AUDIO), "contact": True},
     "unconsented": {"uses": (), "contact": False},
+    "rereading": {"uses": (Purpose.PUBLISH_SOCIAL,), "rereads": True},
 }
 ERRORS = (WorkflowError, ConsentMissing)
+# What the person may change from the follow-up page, written out independently.
+CHANGEABLE = frozenset({*Purpose.publication(), Purpose.REVIEW_EDITS, Purpose.CONTACT})
+PERSON_EVENT = {
+    "answer": "submission.answered",
+    "accept": "submission.rereading_accepted",
+    "changes": "submission.rereading_changes_asked",
+    "withdraw": "submission.withdrawn",
+}
+
+
+class Rereading(NamedTuple):
+    """The model's own account of the person's rereading: sent, accepted (which text) or
+    changes asked; None before anything was sent."""
+
+    stage: str
+    text: str | None = None
+
+
+def granted(row: dict[str, Any], purpose: Purpose) -> bool:
+    """Whether a snapshot holds this purpose as granted."""
+    return any(p == purpose.value and yes for p, yes, _ in row["consents"])
+
+
+def asked(row: dict[str, Any], purpose: Purpose) -> bool:
+    return any(p == purpose.value for p, _, _ in row["consents"])
+
+
+def has_use(row: dict[str, Any]) -> bool:
+    return any(granted(row, purpose) for purpose in Purpose.publication())
 
 
 def expected_refusal(
-    action: str, before: dict[str, Any], user_id: int, drift: int, kind: dict[str, Any]
+    action: str, before: dict[str, Any], user_id: int, drift: int, rereading: Rereading | None
 ) -> type[Exception] | None:
-    """What the lifecycle says happens to this action now; None when it goes through."""
-    status = before["status"]
+    """What the lifecycle says happens to a moderator's action now; None when it goes through."""
+    status, text = before["status"], (before["publishable"] or "").strip()
     if action == "note":
         return IllegalTransition if status == S.WITHDRAWN else None
     if drift:
@@ -557,60 +628,188 @@ def expected_refusal(
         return IllegalTransition
     if action == "release" and before["assignee"] is None:
         return IllegalTransition
-    if action == "ask" and not kind["contact"]:
+    if action == "ask" and not granted(before, Purpose.CONTACT):
         return ConsentMissing
-    if action == "approve" and not (before["publishable"] or "").strip():
+    if action == "reread" and not granted(before, Purpose.REVIEW_EDITS):
+        return ConsentNotAsked
+    if action in ("reread", "approve") and not text:
         return PublishableVersionMissing
-    if action == "approve" and not kind["uses"]:
+    if action == "approve" and not has_use(before):
         return ConsentMissing
+    accepted = rereading is not None and rereading == ("accepted", before["publishable"])
+    if action == "approve" and granted(before, Purpose.REVIEW_EDITS) and not accepted:
+        return ProofreadingPending
     return None
 
 
-HAPPY_PATH: list[tuple[str, dict[str, Any]]] = [
-    ("claim", {}),
-    ("edit", {"text": PUBLISHABLE}),
-    ("approve", {}),
-    ("publish", {}),
-]
+def expected_person_refusal(
+    action: str, before: dict[str, Any], rereading: Rereading | None, **content: Any
+) -> type[Exception] | None:
+    """What happens to the person's action now; None when it goes through."""
+    status = before["status"]
+    if action == "answer":
+        return None if status in OPEN else IllegalTransition
+    if action in ("accept", "changes"):
+        waiting = rereading == ("sent", None) and before["publishable"] is not None
+        if not waiting or status not in OPEN:
+            return IllegalTransition
+        return None if content["current"] else StaleSubmission
+    if action == "consent":
+        purpose = content["purpose"]
+        return None if purpose in CHANGEABLE and asked(before, purpose) else ConsentNotAsked
+    return None
+
+
+def back_to_review(before: dict[str, Any]) -> SubmissionStatus:
+    """Where the person's answer leaves a story: with its moderator, or back in the queue."""
+    if before["status"] != S.AWAITING_SUBMITTER:
+        return before["status"]
+    return S.IN_REVIEW if before["assignee"] is not None else S.RECEIVED
+
+
+def perform_as_person(action: str, submission: Submission, **content: Any) -> object:
+    """One of the person's actions, as the follow-up pages call the workflow."""
+    if action == "answer":
+        return workflow.answer(submission, ANSWER)
+    if action == "accept":
+        return workflow.accept_rereading(submission, content["fingerprint"])
+    if action == "changes":
+        return workflow.ask_for_changes(submission, content["fingerprint"], CHANGES)
+    if action == "consent":
+        return workflow.change_consent(submission, content["purpose"], content["granted"])
+    assert action == "withdraw"
+    return workflow.withdraw(submission)
+
+
+# Each story's way towards publication, with the refusals and turns met on it: approving
+# without a use, or before the person's agreement; the person accepting from an outdated
+# page, asking for changes, the team editing and sending again; the person giving a use,
+# then taking it back once approved.
+SITE = {"purpose": Purpose.PUBLISH_SITE}
+HAPPY_PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "consented": [("claim", {}), ("edit", {"text": PUBLISHABLE}), ("approve", {}), ("publish", {})],
+    "unconsented": [
+        ("claim", {}),
+        ("edit", {"text": PUBLISHABLE}),
+        ("approve", {}),
+        ("consent", {**SITE, "granted": True}),
+        ("approve", {}),
+        ("consent", {**SITE, "granted": False}),
+    ],
+    "rereading": [
+        ("claim", {}),
+        ("edit", {"text": PUBLISHABLE}),
+        ("approve", {}),
+        ("reread", {}),
+        ("accept", {"current": False}),
+        ("changes", {"current": True}),
+        ("edit", {"text": EDITED}),
+        ("reread", {}),
+        ("accept", {"current": True}),
+        ("approve", {}),
+        ("publish", {}),
+    ],
+}
+PERSON_ACTIONS = frozenset({"answer", "accept", "changes", "consent", "withdraw"})
 stories = st.sampled_from(sorted(KINDS))
 members = st.integers(min_value=0, max_value=2)
 # Mostly the version the page showed; sometimes one someone else's action made stale.
 drifts = st.sampled_from([0, 0, 0, 0, 0, 0, -1, 1])
 # Ending actions are tried a quarter of the time, so that sequences also reach publication.
 ending = st.integers(min_value=0, max_value=3).map(lambda n: n == 3)
+# The person's full withdrawal erases the story: rarer still, so that stories live long enough.
+rarely = st.integers(min_value=0, max_value=7).map(lambda n: n == 7)
+# Mostly the text the person's page showed; sometimes one the team has replaced since.
+current_texts = st.sampled_from([True, True, True, False])
 
 
 class LifecycleMachine(RuleBasedStateMachine):
-    """Moderators acting in any order on two stories, one consenting to publication, one not."""
+    """Moderators and the person acting in any order on three stories: one consenting to two
+    uses, one to none (until the person gives one), one asking to reread the edited version."""
 
     def __init__(self, people: Team) -> None:
         super().__init__()
         self.team = list(people)
-        self.ids = {key: new_submission(**kind).id for key, kind in KINDS.items()}
+        stories = {key: new_submission(**kind) for key, kind in KINDS.items()}
+        self.ids = {key: story.id for key, story in stories.items()}
+        self.public_ids = {key: story.public_id for key, story in stories.items()}
         self.erased: set[str] = set()
+        self.rereading: dict[str, Rereading | None] = dict.fromkeys(KINDS)
 
     def attempt(self, action: str, key: str, who: int, drift: int = 0, **content: Any) -> None:
-        """Try an action; it goes through exactly when the lifecycle allows it, and is traced."""
+        """Try a moderator's action; it goes through exactly when the lifecycle allows it."""
         if key in self.erased:
             return
-        submission_id, user = self.ids[key], self.team[who]
-        before = snapshot(submission_id)
-        assert before is not None
-        expected = expected_refusal(action, before, user.id, drift, KINDS[key])
-        submission, since = db.session.get(Submission, submission_id), last_event_id()
+        user = self.team[who]
+        before = self.before(key)
+        expected = expected_refusal(action, before, user.id, drift, self.rereading[key])
+        submission, since = db.session.get(Submission, self.ids[key]), last_event_id()
         try:
             perform(action, submission, user, before["version"] + drift, **content)
         except ERRORS as error:
-            db.session.commit()
-            assert type(error) is expected, f"{action} from {before['status']}: {error!r}"
-            assert snapshot(submission_id) == before
-            assert events_since(since) == []
+            self.refused(action, key, before, since, error, expected)
             return
         db.session.commit()
         assert expected is None, f"{action} from {before['status']} went through"
-        event = only_new_event(since)
-        assert (event.action, event.actor) == (EVENT[action], user.actor)
+        assert [(e.action, e.actor) for e in self.new_events(key, since)] == [
+            (EVENT[action], user.actor)
+        ]
+        if action == "reread":
+            self.rereading[key] = Rereading("sent")
         self.check_outcome(action, key, before)
+
+    def act_as_person(self, action: str, key: str, **content: Any) -> None:
+        """Try one of the person's actions; it goes through exactly when it may, and is traced."""
+        if key in self.erased:
+            return
+        before = self.before(key)
+        expected = expected_person_refusal(action, before, self.rereading[key], **content)
+        if action in ("accept", "changes"):
+            shown = before["publishable"] or ""
+            seen = shown if content.pop("current") else ("older " + shown)
+            content["fingerprint"] = workflow.text_fingerprint(seen)
+        submission, since = db.session.get(Submission, self.ids[key]), last_event_id()
+        try:
+            changed = perform_as_person(action, submission, **content)
+        except ERRORS as error:
+            self.refused(action, key, before, since, error, expected)
+            return
+        db.session.commit()
+        assert expected is None, f"the person's {action} from {before['status']} went through"
+        if changed is False:  # giving a use already given: nothing to do, nothing written
+            assert snapshot(self.ids[key]) == before
+            assert events_since(since) == []
+            return
+        self.check_person_outcome(action, key, before, since, **content)
+
+    def before(self, key: str) -> dict[str, Any]:
+        before = snapshot(self.ids[key])
+        assert before is not None
+        return before
+
+    def refused(
+        self,
+        action: str,
+        key: str,
+        before: dict[str, Any],
+        since: int,
+        error: Exception,
+        expected: type[Exception] | None,
+    ) -> None:
+        """A refused action changes nothing and leaves no trace."""
+        db.session.commit()
+        assert type(error) is expected, f"{action} from {before['status']}: {error!r}"
+        assert snapshot(self.ids[key]) == before
+        assert events_since(since) == []
+
+    def new_events(self, key: str, since: int) -> list[AuditEvent]:
+        """The events a success wrote: at least one, all about this story, none with content."""
+        events = events_since(since)
+        assert events
+        for event in events:
+            assert_content_free(event)
+            assert event.target_id == self.public_ids[key]
+        return events
 
     def check_outcome(self, action: str, key: str, before: dict[str, Any]) -> None:
         after = snapshot(self.ids[key])
@@ -620,13 +819,78 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         assert after is not None
         assert after["status"] == status_after(action, before["status"])
+        if action == "approve":
+            # At the moment of approval: a use to publish it for, and, if the person asked to
+            # reread, their agreement to this very text.
+            assert has_use(before)
+            if granted(before, Purpose.REVIEW_EDITS):
+                assert before["rereading"] == (
+                    Proofreading.ACCEPTED,
+                    workflow.text_fingerprint(before["publishable"]),
+                )
+        if action == "reread":
+            assert after["rereading"] == (Proofreading.REQUESTED, None)
 
-    @initialize(consented=st.integers(0, len(HAPPY_PATH)), unconsented=st.integers(0, 3))
-    def start_along_the_happy_path(self, consented: int, unconsented: int) -> None:
+    def check_person_outcome(
+        self, action: str, key: str, before: dict[str, Any], since: int, **content: Any
+    ) -> None:
+        events = [(e.action, e.actor) for e in self.new_events(key, since)]
+        after = snapshot(self.ids[key])
+        if action == "withdraw":
+            assert after is None and events == [(PERSON_EVENT[action], PUBLIC_ACTOR)]
+            self.erased.add(key)
+            return
+        assert after is not None
+        if action == "consent":
+            self.check_consent_change(before, after, events, **content)
+            return
+        assert events == [(PERSON_EVENT[action], PUBLIC_ACTOR)]
+        assert after["status"] == back_to_review(before)
+        written = 1 if action in ("answer", "changes") else 0
+        assert after["messages"] == before["messages"] + written
+        if action == "accept":
+            self.rereading[key] = Rereading("accepted", before["publishable"])
+        elif action == "changes":
+            self.rereading[key] = Rereading("changes")
+
+    def check_consent_change(
+        self,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        events: list[tuple[str, str]],
+        purpose: Purpose,
+        granted: bool,
+    ) -> None:
+        """One use given or taken back; an approval left without any use is lifted."""
+        lifted = before["status"] == S.APPROVED and not has_use(after)
+        expected = [("consent.given" if granted else "consent.withdrawn", PUBLIC_ACTOR)]
+        if lifted:
+            expected.append(("submission.approval_lifted", PUBLIC_ACTOR))
+            back = S.IN_REVIEW if before["assignee"] is not None else S.RECEIVED
+            assert after["status"] == back
+        else:
+            assert after["status"] == before["status"]
+        assert events == expected
+        changed = [c for c in after["consents"] if c not in before["consents"]]
+        assert changed == [(purpose.value, granted, not granted)]
+
+    @initialize(
+        consented=st.integers(0, len(HAPPY_PATHS["consented"])),
+        unconsented=st.integers(0, len(HAPPY_PATHS["unconsented"])),
+        rereading=st.integers(0, len(HAPPY_PATHS["rereading"])),
+    )
+    def start_along_the_happy_path(self, consented: int, unconsented: int, rereading: int) -> None:
         """Walk each story some way towards publication first, so that deep states get explored."""
-        for key, steps in (("consented", consented), ("unconsented", unconsented)):
-            for action, content in HAPPY_PATH[:steps]:
-                self.attempt(action, key, 0, **content)
+        for key, steps in (
+            ("consented", consented),
+            ("unconsented", unconsented),
+            ("rereading", rereading),
+        ):
+            for action, content in HAPPY_PATHS[key][:steps]:
+                if action in PERSON_ACTIONS:
+                    self.act_as_person(action, key, **dict(content))
+                else:
+                    self.attempt(action, key, 0, **content)
 
     @rule(key=stories, who=members, drift=drifts)
     def claim(self, key: str, who: int, drift: int) -> None:
@@ -648,6 +912,10 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(key=stories, who=members, drift=drifts)
     def ask(self, key: str, who: int, drift: int) -> None:
         self.attempt("ask", key, who, drift)
+
+    @rule(key=stories, who=members, drift=drifts)
+    def send_for_rereading(self, key: str, who: int, drift: int) -> None:
+        self.attempt("reread", key, who, drift)
 
     @rule(key=stories, who=members, drift=drifts)
     def approve(self, key: str, who: int, drift: int) -> None:
@@ -676,6 +944,35 @@ class LifecycleMachine(RuleBasedStateMachine):
         if now:
             self.attempt("delete", key, who, drift)
 
+    @rule(key=stories)
+    def person_answers(self, key: str) -> None:
+        self.act_as_person("answer", key)
+
+    @rule(key=stories, current=current_texts)
+    def person_accepts_the_rereading(self, key: str, current: bool) -> None:
+        self.act_as_person("accept", key, current=current)
+
+    @rule(key=stories, current=current_texts)
+    def person_asks_for_changes(self, key: str, current: bool) -> None:
+        self.act_as_person("changes", key, current=current)
+
+    @rule(key=stories, purpose=st.sampled_from(Purpose), granted=st.booleans())
+    def person_changes_a_consent(self, key: str, purpose: Purpose, granted: bool) -> None:
+        self.act_as_person("consent", key, purpose=purpose, granted=granted)
+
+    @rule(key=stories, pick=st.integers(min_value=0, max_value=3))
+    def person_takes_back_a_use(self, key: str, pick: int) -> None:
+        """Take back one of the uses the story has now, so that the last one is soon reached."""
+        row = None if key in self.erased else snapshot(self.ids[key])
+        uses = [p for p in Purpose.publication() if row is not None and granted(row, p)]
+        if uses:
+            self.act_as_person("consent", key, purpose=uses[pick % len(uses)], granted=False)
+
+    @rule(key=stories, now=rarely)
+    def person_withdraws(self, key: str, now: bool) -> None:
+        if now:
+            self.act_as_person("withdraw", key)
+
     @invariant()
     def stays_within_the_lifecycle(self) -> None:
         for key, submission_id in self.ids.items():
@@ -689,20 +986,50 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert row is not None
             assert row["story"] == ORIGINAL
             if row["status"] in {S.APPROVED, S.PUBLISHED}:
-                assert KINDS[key]["uses"], f"{key} reached {row['status']} without consent"
                 assert (row["publishable"] or "").strip()
+            # Approved, not yet published: the person's last withdrawal lifts the approval.
+            if row["status"] == S.APPROVED:
+                assert has_use(row), f"{key} stays approved without any use"
+            if not granted(row, Purpose.CONTACT):
+                assert row["email"] is None, f"{key} keeps an address without consent"
+            assert row["rereading"] == self.expected_rereading(key), key
+
+    def expected_rereading(self, key: str) -> tuple[Proofreading | None, str | None]:
+        """What the database must hold of the rereading, by the model's own account."""
+        model = self.rereading[key]
+        if model is None:
+            return (None, None)
+        if model.stage == "accepted":
+            assert model.text is not None
+            return (Proofreading.ACCEPTED, workflow.text_fingerprint(model.text))
+        stages = {"sent": Proofreading.REQUESTED, "changes": Proofreading.CHANGES_REQUESTED}
+        return (stages[model.stage], None)
+
+
+@pytest.fixture
+def no_smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every attempt to reach an SMTP server; with the test settings there must be none."""
+    attempts: list[str] = []
+
+    def refuse(self: smtplib.SMTP, host: str = "", *args: Any, **kwargs: Any) -> Any:
+        attempts.append(host)
+        raise OSError("no SMTP server in these tests")
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
+    yield attempts
 
 
 def test_no_sequence_of_actions_leaves_the_lifecycle_or_approves_without_consent(
-    people: Team,
+    people: Team, no_smtp: list[str]
 ) -> None:
     run_state_machine_as_test(
         lambda: LifecycleMachine(people),
         settings=settings(
-            max_examples=30,
-            stateful_step_count=25,
+            max_examples=80,
+            stateful_step_count=30,
             deadline=None,
             database=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+    assert no_smtp == [], "mail tried to leave the test process"

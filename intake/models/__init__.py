@@ -8,10 +8,12 @@ from intake.models.enums import (
     ContactTopic,
     CreditMode,
     DeclineReason,
+    Proofreading,
     Purpose,
     ScreeningLevel,
     SubmissionStatus,
 )
+from intake.models.followup import FollowupSession
 from intake.models.messages import Message, Note, Sender
 from intake.models.submissions import Answer, Consent, ConsentWording, Submission
 from intake.models.types import utcnow
@@ -31,9 +33,11 @@ __all__ = [
     "ContactTopic",
     "CreditMode",
     "DeclineReason",
+    "FollowupSession",
     "LoginFailure",
     "Message",
     "Note",
+    "Proofreading",
     "Purpose",
     "QuestionKind",
     "Role",

@@ -55,6 +55,14 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class Proofreading(StrEnum):
+    """Where the person's rereading of the edited version stands, when they asked for it."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    CHANGES_REQUESTED = "changes_requested"
+
+
 class ContactTopic(StrEnum):
     SHARE_STORY = "share_story"
     VOLUNTEER = "volunteer"

@@ -12,6 +12,7 @@ from intake.models.calls import Call, CallQuestion
 from intake.models.enums import (
     CreditMode,
     DeclineReason,
+    Proofreading,
     Purpose,
     ScreeningLevel,
     SubmissionStatus,
@@ -65,6 +66,10 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
     )
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason))
     decline_note: Mapped[str | None] = mapped_column(EncryptedText("submission.decline_note"))
+    # The person's rereading, when they asked to approve the edited version first; the hash
+    # (keyed, see intake.workflow.text_fingerprint) is of the exact version they accepted.
+    proofreading: Mapped[Proofreading | None] = mapped_column(enum_column(Proofreading))
+    proofread_hash: Mapped[str | None] = mapped_column(String(64))
     published_url: Mapped[str | None] = mapped_column(String(500))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
@@ -136,6 +141,8 @@ class Consent(db.Model):  # type: ignore[name-defined,misc]
     granted: Mapped[bool]
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     wording_hash: Mapped[str] = mapped_column(ForeignKey("consent_wording.hash"), index=True)
+    # Set when the person takes back a consent they had given; decided_at keeps the grant.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     submission: Mapped[Submission] = relationship(back_populates="consents")
     wording: Mapped[ConsentWording] = relationship()

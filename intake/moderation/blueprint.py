@@ -19,7 +19,9 @@ from intake.labels import STATUS
 from intake.models import Purpose, utcnow
 from intake.textdiff import paragraphs_html
 from intake.workflow import (
+    ConsentNotAsked,
     IllegalTransition,
+    ProofreadingPending,
     PublishableVersionMissing,
     StaleSubmission,
     WorkflowError,
@@ -76,6 +78,13 @@ def refusal_message(error: WorkflowError | ConsentMissing) -> str:
         )
     if isinstance(error, PublishableVersionMissing):
         return _("Please save a publishable version before approving.")
+    if isinstance(error, ProofreadingPending):
+        return _(
+            "The person asked to reread the edited version: send it to them and wait for "
+            "their agreement before approving."
+        )
+    if isinstance(error, ConsentNotAsked) and error.args == (Purpose.REVIEW_EDITS.value,):
+        return _("The person did not ask to reread the edited version: there is nothing to send.")
     if isinstance(error, ConsentMissing) and error.purpose == Purpose.CONTACT:
         return _("This person did not agree to be contacted: nothing was sent.")
     if isinstance(error, ConsentMissing):

@@ -8,9 +8,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from intake import review, workflow
+from intake import review, review_followup, workflow
 from intake.auth.guard import requires, team_member
 from intake.consent import ConsentMissing
+from intake.database import erase_traces
 from intake.extensions import db
 from intake.history import history_of
 from intake.models import DeclineReason, Role, Submission
@@ -92,6 +93,19 @@ def approve(public_id: str) -> ResponseReturnValue:
     )
 
 
+@bp.post(f"{PAGE}/relecture")
+def send_for_rereading(public_id: str) -> ResponseReturnValue:
+    """Give the person the publishable version to reread, as they asked, before approval."""
+    form = VersionForm()
+    done = _("The person can now reread this version with their follow-up code.")
+    return _act(
+        public_id,
+        form,
+        lambda s: workflow.send_for_rereading(s, team_member(), form.version.data),
+        done,
+    )
+
+
 @bp.post(f"{PAGE}/question")
 def ask(public_id: str) -> ResponseReturnValue:
     """Ask the person a question, which they read with their follow-up code."""
@@ -157,13 +171,16 @@ def delete(public_id: str) -> ResponseReturnValue:
     """Erase a submission entirely; a content-free trace remains."""
     form = VersionForm()
     done = _("The submission is deleted.")
-    return _act(
+    response = _act(
         public_id,
         form,
         lambda s: workflow.delete(s, team_member(), form.version.data),
         done,
         then=url_for(".queue"),
     )
+    # Whether or not it went through, leave no erased content in SQLite's write-ahead log.
+    erase_traces()
+    return response
 
 
 def _load(public_id: str) -> Submission:
@@ -212,6 +229,7 @@ def _page(
 ) -> ResponseReturnValue:
     """Render a submission's page; ``forms`` replace the blank ones (kept input, errors)."""
     text = found.publishable_text
+    blocker = review_followup.approval_blocker(found)
     return render_template(
         "moderation/submission.html",
         submission=found,
@@ -222,6 +240,9 @@ def _page(
         notes=review.notes_of(found),
         thread=review.thread_of(found),
         history=history_of("submission", found.public_id),
+        rereading=review_followup.rereading_of(found),
+        approval_blocked=None if blocker is None else refusal_message(blocker),
+        taken_back=review_followup.uses_taken_back(found),
         diff=None if text is None else diff_html(found.story, text),
         forms={**_blank_forms(found), **(forms or {})},
         email=email,

@@ -229,6 +229,10 @@ def _show_form_again(status: int, notice: str) -> ResponseReturnValue:
     """Re-render the form that was just sent, from what the browser sent."""
     if request.endpoint == "public.contact":
         return _render_contact(ContactForm(), status, notice)
+    if (request.endpoint or "").startswith("public.followup"):
+        from intake.public.followup import followup_form_again
+
+        return followup_form_again(status, notice)
     if request.endpoint in ("public.testimony", "public.call_page"):
         slug = (request.view_args or {}).get("slug")
         call = get_public_call(slug) if slug else None
