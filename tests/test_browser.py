@@ -330,7 +330,9 @@ def test_printed_admin_takes_a_demo_story_to_published_without_javascript(
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
 
-    page.get_by_role("link", name="General form").first.click()
+    # The general-form demo story asked to reread the edited version first: approving it waits
+    # for the person (tests/test_rereading.py); the parenting call's first story did not.
+    page.get_by_role("link", name="Parentalité et troubles psychiques").first.click()
     for step in ("Take it for review", "Save the publishable version", "Approve for publication"):
         page.get_by_role("button", name=step).click()
         expect(page.locator(".flash").first).to_be_visible()
