@@ -34,6 +34,17 @@ from intake.models import (
 from intake.workflow import awaiting_rereading
 
 SESSION_LENGTH = timedelta(minutes=30)
+# The team's working steps, not what became of the story: who read an address or wrote a
+# note, where a detail was masked (the edited version itself is in the download), and the
+# triage rating of the story, which is for the moderators' order of reading.
+TEAM_WORKING_STEPS = frozenset(
+    {
+        "submission.contact_revealed",
+        "submission.noted",
+        "submission.redacted",
+        "submission.rerated",
+    }
+)
 S = SubmissionStatus
 # A well-formed code that no submission has: a mistyped code costs the same lookup.
 _DECOY_CODE = "0" * (codes.GROUPS * codes.GROUP_SIZE)
@@ -220,8 +231,7 @@ def status_history(submission: Submission) -> list[dict[str, Any]]:
             or (S.RECEIVED.value if event.action == "submission.received" else None),
         }
         for event in db.session.scalars(query)
-        # Which moderator read an address or wrote a note is the team's own business.
-        if event.action not in ("submission.contact_revealed", "submission.noted")
+        if event.action not in TEAM_WORKING_STEPS
     ]
 
 

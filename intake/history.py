@@ -30,6 +30,8 @@ ACTIONS = {
     "submission.sent_for_rereading": _l("Edited version sent to the person to reread"),
     "submission.rereading_accepted": _l("Edited version accepted by the person"),
     "submission.rereading_changes_asked": _l("Changes asked by the person"),
+    "submission.redacted": _l("Identifying detail replaced in the publishable version"),
+    "submission.rerated": _l("Crisis rating changed"),
     "submission.rereading_cancelled": _l("Rereading no longer wanted by the person"),
     "submission.answered": _l("Message from the person"),
     "submission.approval_lifted": _l("Approval lifted: no publication use left"),

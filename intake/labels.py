@@ -14,6 +14,7 @@ from intake.models import (
     ScreeningLevel,
     SubmissionStatus,
 )
+from intake.screening.identifying import Kind
 
 STATUS = {
     SubmissionStatus.RECEIVED: _l("Received"),
@@ -66,4 +67,43 @@ TOPIC = {
     ContactTopic.PRESS: _l("Press"),
     ContactTopic.OTHER: _l("Other"),
 }
+DETAIL_KIND = {
+    Kind.EMAIL: _l("e-mail address"),
+    Kind.PHONE: _l("phone number"),
+    Kind.URL: _l("web link"),
+    Kind.HANDLE: _l("social media handle"),
+    Kind.ADDRESS: _l("street address"),
+    Kind.POSTCODE: _l("postcode and town"),
+    Kind.DATE: _l("date"),
+    Kind.SOCIAL_SECURITY: _l("social security number"),
+    Kind.IBAN: _l("bank account (IBAN)"),
+    Kind.NAME: _l("first name"),
+    Kind.SURNAME: _l("surname"),
+    Kind.CARE_PLACE: _l("care place"),
+    Kind.SCHOOL: _l("school"),
+}
+# What a crisis rule looks for, by the middle part of its id (intake/screening/crisis_rules.yaml).
+SIGNAL_KIND = {
+    "intent": _l("suicidal intent"),
+    "imminent": _l("an act announced as near"),
+    "overdose": _l("an overdose"),
+    "means": _l("means gathered"),
+    "danger": _l("a dangerous place"),
+    "self_harm": _l("self-harm"),
+    "ideation": _l("suicidal thoughts"),
+    "attempt": _l("a suicide attempt"),
+    "relative": _l("someone close at risk"),
+    "plan": _l("a plan"),
+    "loss": _l("a loved one's suicide"),
+    "distress": _l("strong distress"),
+}
+
+
+def signal_kind(rule: str) -> str:
+    """What a crisis rule looks for, in words (« idées suicidaires »)."""
+    parts = rule.split(".")
+    label = SIGNAL_KIND.get(parts[1]) if len(parts) > 1 else None
+    return str(label if label is not None else _l("crisis vocabulary"))
+
+
 CONTACT_STATUS = {ContactStatus.NEW: _l("New"), ContactStatus.HANDLED: _l("Handled")}

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from intake import codes, notifications
+from intake import codes, notifications, safeguarding
 from intake.audit import record_event
 from intake.consent import ConsentMissing, record_consents
 from intake.extensions import db
@@ -76,7 +76,11 @@ def submit_testimony(draft: TestimonyDraft, call: Call | None, now: datetime) ->
             raise
         return Receipt(winner, codes.derive_code(key), created=False)
     record_event(
-        "submission.received", "submission", submission.public_id, call=call.slug if call else None
+        "submission.received",
+        "submission",
+        submission.public_id,
+        call=call.slug if call else None,
+        urgency=int(submission.urgency),
     )
     notifications.new_submission(submission)
     return Receipt(submission, codes.derive_code(key), created=True)
@@ -86,6 +90,11 @@ def find_by_submission_key(submission_key: str) -> Submission | None:
     """The submission filed by a form, if any."""
     digest = codes.hash_submission_key(submission_key)
     return db.session.scalar(select(Submission).where(Submission.submission_key_hash == digest))
+
+
+def _written(answers: Sequence[tuple[CallQuestion, str | list[str]]]) -> list[str]:
+    """The answers' words, screened with the story."""
+    return [v for _q, value in answers for v in ([value] if isinstance(value, str) else value)]
 
 
 def _new_submission(draft: TestimonyDraft, call: Call | None, key: str) -> Submission:
@@ -102,6 +111,9 @@ def _new_submission(draft: TestimonyDraft, call: Call | None, key: str) -> Submi
         email=draft.email or None,
         locale=draft.locale,
         receipt_hash=codes.hash_code(codes.derive_code(key)),
+        # Screened before anything else happens to it, so that an urgent story is first in
+        # the queue and alerts the team at once; the rating never refuses or delays it.
+        urgency=safeguarding.rate(draft.story, _written(draft.answers)),
         submission_key_hash=codes.hash_submission_key(key),
     )
     for position, (question, value) in enumerate(draft.answers):

@@ -21,7 +21,7 @@ import hmac
 from collections.abc import Collection
 from datetime import datetime
 
-from intake import notifications
+from intake import notifications, safeguarding
 from intake.audit import PUBLIC_ACTOR, record_event
 from intake.consent import ConsentMissing
 from intake.crypto import keyring
@@ -32,14 +32,17 @@ from intake.models import (
     Note,
     Proofreading,
     Purpose,
+    ScreeningLevel,
     Sender,
     Submission,
     SubmissionStatus,
     User,
     utcnow,
 )
+from intake.screening import identifying
 
 S = SubmissionStatus
+SCREENING_ACTOR = "screening"
 OPEN_STATES = frozenset({S.RECEIVED, S.IN_REVIEW, S.AWAITING_SUBMITTER})
 EDITABLE_STATES = frozenset({S.IN_REVIEW, S.AWAITING_SUBMITTER})
 APPROVABLE_STATES = frozenset({S.IN_REVIEW})
@@ -70,6 +73,10 @@ class PublishableVersionMissing(WorkflowError):
 
 class ProofreadingPending(WorkflowError):
     """The person asked to reread the edited version and has not accepted this one."""
+
+
+class DetailNotFound(WorkflowError):
+    """The text to redact is not where the page said: the page was outdated or altered."""
 
 
 class ConsentNotAsked(WorkflowError):
@@ -159,6 +166,53 @@ def approve(submission: Submission, user: User, version: int) -> None:
     _move(submission, user.actor, "approved", S.APPROVED)
 
 
+def redact(
+    submission: Submission,
+    user: User,
+    version: int,
+    detail: str,
+    kind: identifying.Kind,
+    start: int | None,
+) -> None:
+    """Replace one identifying detail (at ``start``), or each occurrence of it (None), with
+    its placeholder in the publishable version; the original never changes."""
+    _check(submission, version, "edit", EDITABLE_STATES)
+    base = submission.story if submission.publishable_text is None else submission.publishable_text
+    try:
+        submission.publishable_text = identifying.redact(base, detail, kind, start)
+    except ValueError as error:
+        raise DetailNotFound(submission.public_id) from error
+    record_event(
+        "submission.redacted",
+        "submission",
+        submission.public_id,
+        actor=user.actor,
+        kind=kind.value,
+        every=start is None,
+    )
+
+
+def rerate(submission: Submission, user: User, version: int, level: ScreeningLevel) -> bool:
+    """A moderator's judgement of the crisis rating; False when it stays the same."""
+    _check(submission, version, "rerate", set(S))
+    before = ScreeningLevel(submission.urgency)
+    if level == before:
+        return False
+    submission.urgency = level
+    submission.updated_at = utcnow()
+    record_event(
+        "submission.rerated",
+        "submission",
+        submission.public_id,
+        actor=user.actor,
+        level_before=int(before),
+        level_after=int(level),
+    )
+    if level == ScreeningLevel.URGENT:
+        notifications.urgent_flag(submission)
+    return True
+
+
 def send_for_rereading(submission: Submission, user: User, version: int) -> None:
     """Show the person the publishable version, as they asked, before approving it."""
     _check(submission, version, "proofread", EDITABLE_STATES)
@@ -217,6 +271,7 @@ def answer(submission: Submission, body: str) -> Message:
     message = Message(submission_id=submission.id, sender=Sender.SUBMITTER, body=body)
     db.session.add(message)
     _move(submission, PUBLIC_ACTOR, "answered", _back_to_review(submission))
+    _screen_message(submission, body)
     return message
 
 
@@ -236,7 +291,28 @@ def ask_for_changes(submission: Submission, fingerprint: str, comment: str) -> M
     message = Message(submission_id=submission.id, sender=Sender.SUBMITTER, body=comment)
     db.session.add(message)
     _move(submission, PUBLIC_ACTOR, "rereading_changes_asked", _back_to_review(submission))
+    _screen_message(submission, comment)
     return message
+
+
+def _screen_message(submission: Submission, body: str) -> None:
+    """A message from the person is screened like their story: it may only raise the rating,
+    and an urgent one alerts the team at once."""
+    level = safeguarding.rate(body)
+    before = ScreeningLevel(submission.urgency)
+    if level <= before:
+        return
+    submission.urgency = level
+    record_event(
+        "submission.rerated",
+        "submission",
+        submission.public_id,
+        actor=SCREENING_ACTOR,
+        level_before=int(before),
+        level_after=int(level),
+    )
+    if level == ScreeningLevel.URGENT:
+        notifications.urgent_flag(submission)
 
 
 def change_consent(submission: Submission, purpose: Purpose, granted: bool) -> bool:

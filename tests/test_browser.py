@@ -234,6 +234,26 @@ def test_character_counter_counts_as_the_server_does(open_page: Callable[..., Pa
     expect(counter).to_have_text(f"{expected} / 20\u202f000 caractères")
 
 
+def test_a_story_with_a_phone_number_gets_a_gentle_word_and_still_goes_through(
+    open_page: Callable[..., Page],
+) -> None:
+    form = TestimonyPage(open_page())
+    form.open()
+    note = form.page.locator("#story-details")
+    form.write_story(STORY)
+    expect(note).to_be_hidden()
+
+    form.write_story(STORY + " Vous pouvez m'appeler au 06 12 34 56 78.")
+
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("seront retirées avant toute publication")
+    form.write_story(STORY)
+    expect(note).to_be_hidden()
+    # The note never stands in the way: a story with a number is sent like any other.
+    form.send_complete_story(STORY + " Mon numéro : 06 12 34 56 78.")
+    assert RECEIPT_CODE.match(form.code())
+
+
 def test_draft_survives_a_reload_and_is_cleared_after_sending(
     open_page: Callable[..., Page],
 ) -> None:

@@ -20,6 +20,7 @@ from intake.models import Purpose, utcnow
 from intake.textdiff import paragraphs_html
 from intake.workflow import (
     ConsentNotAsked,
+    DetailNotFound,
     IllegalTransition,
     ProofreadingPending,
     PublishableVersionMissing,
@@ -82,6 +83,11 @@ def refusal_message(error: WorkflowError | ConsentMissing) -> str:
         return _(
             "The person asked to reread the edited version: send it to them and wait for "
             "their agreement before approving."
+        )
+    if isinstance(error, DetailNotFound):
+        return _(
+            "This detail is no longer where the page showed it: here is the submission as it "
+            "is now."
         )
     if isinstance(error, ConsentNotAsked) and error.args == (Purpose.REVIEW_EDITS.value,):
         return _("The person did not ask to reread the edited version: there is nothing to send.")

@@ -35,8 +35,9 @@ from intake.labels import DECLINE_REASON, STATUS, URGENCY
 from intake.models import ScreeningLevel, SubmissionStatus
 from intake.review import PAGE_SIZE, QueueFilters
 from intake.sanitize import clean_line, clean_text
+from intake.screening.identifying import Kind
 
-TEXT_MAX, NOTE_MAX, URL_MAX = 40_000, 5_000, 500
+TEXT_MAX, NOTE_MAX, URL_MAX, DETAIL_MAX = 40_000, 5_000, 500, 500
 SELECTION = re.compile(r"^([A-Za-z0-9_-]{1,32}):(\d{1,9})$")
 OPEN, EVERY = "open", "all"
 
@@ -182,6 +183,35 @@ class VersionForm(TeamForm):
     """An action on a submission, with the version the moderator saw."""
 
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+
+
+class RerateForm(VersionForm):
+    """A moderator's own judgement of the crisis rating."""
+
+    level = SelectField(
+        _l("Crisis rating"),
+        choices=as_choices((str(int(level)), label) for level, label in URGENCY.items()),
+        validators=[InputRequired()],
+    )
+
+
+class RedactForm(VersionForm):
+    """One identifying detail to replace, here (``start``) or everywhere."""
+
+    detail = HiddenField(validators=[InputRequired(), Length(max=DETAIL_MAX)])
+    kind = HiddenField(validators=[InputRequired()])
+    start = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    scope = HiddenField(validators=[InputRequired()])
+
+    def validate_kind(self, field: Field) -> None:
+        if field.data not in {kind.value for kind in Kind}:
+            raise ValidationError(_l("This kind of detail is unknown."))
+
+    def validate_scope(self, field: Field) -> None:
+        if field.data not in ("one", "all"):
+            raise ValidationError(_l("Choose this occurrence or every one."))
+        if field.data == "one" and self.start.data is None:
+            raise ValidationError(_l("Choose this occurrence or every one."))
 
 
 class PublishableForm(VersionForm):

@@ -8,13 +8,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from intake import review, review_followup, workflow
+from intake import review, review_followup, safeguarding, workflow
 from intake.auth.guard import requires, team_member
 from intake.consent import ConsentMissing
 from intake.database import erase_traces
 from intake.extensions import db
 from intake.history import history_of
-from intake.models import DeclineReason, Role, Submission
+from intake.models import DeclineReason, Role, ScreeningLevel, Submission
 from intake.moderation.blueprint import bp, commit_or_stale, refusal_message, stale_message
 from intake.moderation.forms import (
     DeclineForm,
@@ -22,11 +22,14 @@ from intake.moderation.forms import (
     PublishableForm,
     PublishForm,
     QuestionForm,
+    RedactForm,
+    RerateForm,
     TeamForm,
     VersionForm,
     local_midnight,
     today,
 )
+from intake.screening.identifying import PLACEHOLDERS, Kind
 from intake.textdiff import diff_html
 from intake.workflow import StaleSubmission, WorkflowError
 
@@ -81,6 +84,33 @@ def save_publishable(public_id: str) -> ResponseReturnValue:
         _("The publishable version is saved."),
         keep="editor",
     )
+
+
+@bp.post(f"{PAGE}/niveau")
+def rerate(public_id: str) -> ResponseReturnValue:
+    """A moderator's own judgement of the crisis rating, traced."""
+    form = RerateForm()
+    user = team_member()
+
+    def act(found: Submission) -> None:
+        workflow.rerate(found, user, form.version.data, ScreeningLevel(int(form.level.data)))
+
+    return _act(public_id, form, act, _("The crisis rating is recorded."))
+
+
+@bp.post(f"{PAGE}/masquer")
+def redact(public_id: str) -> ResponseReturnValue:
+    """Replace an identifying detail with its placeholder in the publishable version."""
+    form = RedactForm()
+    user = team_member()
+
+    def act(found: Submission) -> None:
+        start = form.start.data if form.scope.data == "one" else None
+        kind = Kind(form.kind.data)
+        workflow.redact(found, user, form.version.data, form.detail.data, kind, start)
+
+    done = _("The detail is replaced in the publishable version.")
+    return _act(public_id, form, act, done, then=_anchor(public_id, "details"))
 
 
 @bp.post(f"{PAGE}/approuver")
@@ -230,9 +260,13 @@ def _page(
     """Render a submission's page; ``forms`` replace the blank ones (kept input, errors)."""
     text = found.publishable_text
     blocker = review_followup.approval_blocker(found)
+    reading = safeguarding.read(found)
     return render_template(
         "moderation/submission.html",
         submission=found,
+        reading=reading,
+        placeholders=PLACEHOLDERS,
+        story_html=safeguarding.highlighted(found.story, reading.story_signals, reading.details),
         actions=review.available_actions(found, team_member()),
         may_contact=review.may_contact(found),
         answers=review.answers_of(found),
@@ -259,4 +293,9 @@ def _blank_forms(found: Submission) -> dict[str, TeamForm]:
         "question": QuestionForm(formdata=None),
         "decline": DeclineForm(formdata=None),
         "publish": PublishForm(formdata=None, published_on=today()),
+        "rerate": RerateForm(formdata=None, level=str(int(found.urgency))),
     }
+
+
+def _anchor(public_id: str, section: str) -> str:
+    return url_for(".submission", public_id=public_id, _anchor=section)

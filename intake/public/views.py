@@ -30,7 +30,7 @@ from intake.config import LANGUAGES
 from intake.consent import ConsentMissing
 from intake.contact import ContactDraft, send_contact_message
 from intake.extensions import db, limiter
-from intake.models import Call, ContactTopic, utcnow
+from intake.models import Call, ContactTopic, ScreeningLevel, utcnow
 from intake.public.forms import (
     STORY_MAX,
     STORY_MIN,
@@ -85,7 +85,12 @@ def _testimony_page(call: Call | None) -> ResponseReturnValue:
         # The form checks these boxes already; this guards a request crafted around it.
         return _render_testimony(call, form, 422, _("Please tick the required boxes."))
     db.session.commit()
-    session["receipt"] = {"code": seal_code(receipt.code), "call": call.slug if call else None}
+    session["receipt"] = {
+        "code": seal_code(receipt.code),
+        "call": call.slug if call else None,
+        # Only whether to put the help lines first: the cookie says nothing more of the story.
+        "support": receipt.submission.urgency >= ScreeningLevel.CONCERN,
+    }
     return redirect(url_for(".thanks"), 303)
 
 
@@ -137,7 +142,8 @@ def thanks() -> ResponseReturnValue:
     receipt: dict[str, Any] = session.pop("receipt", None) or {}
     call = get_public_call(receipt["call"]) if receipt.get("call") else None
     code = unseal_code(receipt["code"]) if receipt.get("code") else None
-    return render_template("public/thanks.html", code=code, call=call)
+    support = bool(receipt.get("support"))
+    return render_template("public/thanks.html", code=code, call=call, support=support)
 
 
 @bp.route("/contact", methods=["GET", "POST"])

@@ -358,10 +358,28 @@
     });
   }
 
+  /* ---- A gentle word when a story seems to hold an e-mail address or a phone number.
+     It never blocks: the note is the page's own (translated) text, only shown or hidden. */
+
+  var EMAIL_LIKE = /[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i;
+  var PHONE_LIKE = /(?:\+33[\s.-]?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b/;
+
+  function initDetailNote(textarea) {
+    var note = document.getElementById(textarea.getAttribute('data-detail-note'));
+    if (!note) { return; }
+    var check = debounce(function () {
+      var text = textarea.value;
+      note.hidden = !(EMAIL_LIKE.test(text) || PHONE_LIKE.test(text));
+    }, 400);
+    textarea.addEventListener('input', check);
+    check();
+  }
+
   function init() {
     purgeOldDrafts();
     if (document.querySelector('[data-clear-drafts]')) { clearAllDrafts(); }
     each('textarea[data-counter]', initCounter); // before drafts, which notify the counters
+    each('textarea[data-detail-note]', initDetailNote);
     each('form[data-draft]', function (form) {
       initDraft(form);
       initSubmitGuard(form);

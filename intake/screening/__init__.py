@@ -1,0 +1,1 @@
+"""Screening of stories on this server: crisis signals and identifying details."""
