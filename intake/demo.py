@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -53,7 +54,7 @@ def seed_demo_content() -> bool:
         body_markdown=PARENTING_BODY,
         status=CallStatus.OPEN,
         opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=60),
+        closes_at=_paris_midnight_in(days=60),
         anonymous_only=True,
         publication_uses=uses,
         questions=[
@@ -81,7 +82,7 @@ def seed_demo_content() -> bool:
         body_markdown=WORK_BODY,
         status=CallStatus.OPEN,
         opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=120),
+        closes_at=_paris_midnight_in(days=120),
         publication_uses=[Purpose.PUBLISH_SITE.value, Purpose.PUBLISH_AUDIO.value],
     )
     db.session.add_all([parenting, work])
@@ -90,6 +91,13 @@ def seed_demo_content() -> bool:
     for call_key, story, granted in DEMO_STORIES:
         _file_demo_story(calls.get(call_key or ""), story, granted)
     return True
+
+
+def _paris_midnight_in(days: int) -> datetime:
+    """Midnight in Paris some days ahead, so that the deadline reads « jusqu'au 14 mars »."""
+    paris = ZoneInfo("Europe/Paris")
+    day = datetime.now(paris).date() + timedelta(days=days)
+    return datetime.combine(day, time(0), tzinfo=paris).astimezone(UTC)
 
 
 # Invented stories, so that a fresh installation has something to moderate.

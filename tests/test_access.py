@@ -23,9 +23,16 @@ from werkzeug.test import TestResponse
 
 from intake import accounts
 from intake.extensions import db
-from intake.models import Role, Submission
+from intake.models import CallStatus, Role, Submission
 from tests.conftest import build_app
-from tests.helpers import AuthActions, FormPage, filled_testimony, hidden_fields, make_user
+from tests.helpers import (
+    AuthActions,
+    FormPage,
+    filled_testimony,
+    hidden_fields,
+    make_call,
+    make_user,
+)
 
 LOGIN = "/moderation/connexion"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -152,6 +159,27 @@ def test_no_team_page_hides_among_the_public_ones() -> None:
     public = [route for route in ALL_ROUTES if is_public(route[1])]
     hidden = [route_id(r) for r in public if r[0].startswith("/moderation") and r[0] != LOGIN]
     assert not hidden
+
+
+# Team pages served by the public blueprint (a call's preview must look, to visitors, like a
+# call that does not exist): each is listed here with the role it needs, and walked below.
+TEAM_PAGES_AMONG_PUBLIC = {"public.call_preview": Role.EDITOR}
+
+
+@pytest.mark.parametrize("endpoint", sorted(TEAM_PAGES_AMONG_PUBLIC))
+def test_team_pages_among_the_public_ones_hide_from_visitors(
+    app: Flask, fast_hashing: None, endpoint: str
+) -> None:
+    with app.app_context():
+        make_call(slug="brouillon", title="Appel en préparation", status=CallStatus.DRAFT)
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    url = rule.build({"slug": "brouillon"})[1]
+    needed = TEAM_PAGES_AMONG_PUBLIC[endpoint]
+
+    assert app.test_client().get(url).status_code == 404
+    for role in (Role.MODERATOR, Role.EDITOR, Role.ADMIN):
+        expected = 200 if role.includes(needed) else 403
+        assert logged_in(app, role).get(url).status_code == expected, role
 
 
 @pytest.mark.parametrize("route", TEAM_ROUTES, ids=[route_id(r) for r in TEAM_ROUTES])

@@ -1,6 +1,12 @@
 """The team's side: the queue, submissions and the contact inbox."""
 
-from intake.moderation import exports, inbox, queue, submissions  # noqa: F401 - registers the routes
+from intake.moderation import (  # noqa: F401 - registers the routes
+    calls,
+    exports,
+    inbox,
+    queue,
+    submissions,
+)
 from intake.moderation.blueprint import bp
 
 __all__ = ["bp"]

@@ -14,20 +14,20 @@ from wtforms import (
     Field,
     HiddenField,
     RadioField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake import abuse, codes
 from intake.emails import InvalidEmail, normalize_email
-from intake.formtools import as_choices
+from intake.formtools import MultiCheckboxField, as_choices
 from intake.models import Call, CallQuestion, ContactTopic, CreditMode, Purpose, QuestionKind
 from intake.sanitize import clean_line, clean_text
 
 STORY_MIN, STORY_MAX = 50, 20_000
+# Answers moved from a call to the general form: room for several long answers.
+MOVED_ANSWERS_MAX = 40_000
 NAME_MAX, MESSAGE_MAX = 100, 5_000
 
 
@@ -48,13 +48,6 @@ TOPIC_CHOICES = as_choices(
         (ContactTopic.OTHER.value, _l("Something else")),
     ]
 )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices shown as check boxes."""
-
-    widget = ListWidget(prefix_label=False)  # type: ignore[assignment]
-    option_widget = CheckboxInput()  # type: ignore[assignment]
 
 
 class GuardedForm(FlaskForm):
@@ -169,6 +162,25 @@ class TestimonyForm(GuardedForm):
     edit = BooleanField()
     review_edits = BooleanField()
     contact = BooleanField()
+    # Only on the general form: what was written for a call that closed, moved here.
+    # ``move_from`` is the slug a call page's « send it through the general form » button
+    # posts; it is never rendered back, so sending the pre-filled form files the story.
+    # The call's answers come as « Question : … / Réponse : … » paragraphs in a visible field
+    # rather than in hidden fields: the person sees and may edit every word that will be
+    # sent, the wording they answered under travels with each answer, and the story keeps
+    # its own 20,000 characters. They are filed after the story (a general story has no
+    # call, so no questions to file answers under).
+    move_from = HiddenField()
+    call_answers = TextAreaField(
+        _l("Your answers to the call's questions"),
+        filters=[clean_text],
+        validators=[
+            Length(
+                max=MOVED_ANSWERS_MAX,
+                message=_l("Please keep these answers under %(max)d characters."),
+            )
+        ],
+    )
 
     def validate_credit_name(self, field: Field) -> None:
         if self.credit_mode.data != CreditMode.ANONYMOUS.value and not field.data:
@@ -203,23 +215,46 @@ class TestimonyForm(GuardedForm):
         """The call's questions with their fields, in order."""
         return [(q, self[f"q_{q.id}"]) for q in getattr(self, "questions", [])]
 
+    def answers_as_text(self) -> str:
+        """The answers given, as « Question : … / Réponse : … » paragraphs to read and edit."""
+        paragraphs = []
+        for question, field in self.answer_fields():
+            value = field.data
+            words = ", ".join(value) if isinstance(value, list) else (value or "")
+            if words.strip():
+                paragraphs.append(
+                    _("Question: %(label)s", label=question.label)
+                    + "\n"
+                    + _("Answer: %(answer)s", answer=words)
+                )
+        return "\n\n".join(paragraphs)
+
+    def story_with_answers(self) -> str:
+        """The story as filed: answers moved from a call follow it, after a blank line."""
+        answers = self.call_answers.data if "call_answers" in self else ""
+        return f"{self.story.data}\n\n{answers}" if answers else self.story.data
+
 
 def testimony_form_class(call: Call | None) -> type[TestimonyForm]:
     """The testimony form for a call: its questions, and no credit choice if anonymous-only."""
-    fields: dict[str, Any] = {}
-    if call is not None and call.anonymous_only:
+    if call is None:
+        return TestimonyForm
+    fields: dict[str, Any] = {"move_from": None, "call_answers": None}
+    if call.anonymous_only:
         fields.update(credit_mode=None, credit_name=None)
-    if call is not None and call.questions:
+    if call.questions:
         fields["questions"] = list(call.questions)
         fields.update({f"q_{q.id}": _question_field(q) for q in call.questions})
-    return type("CallTestimonyForm", (TestimonyForm,), fields) if fields else TestimonyForm
+    return type("CallTestimonyForm", (TestimonyForm,), fields)
 
 
 def _question_field(question: CallQuestion) -> Field:
-    required = InputRequired(_l("Please answer this question."))
+    kind = question.kind
+    # Text answers are checked after cleaning, so that spaces alone do not count as one.
+    text = kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
+    required = (DataRequired if text else InputRequired)(_l("Please answer this question."))
     checks = [required if question.required else Optional()]
     choices = as_choices((c, c) for c in question.choices)
-    kind = question.kind
     if kind == QuestionKind.SINGLE_CHOICE:
         return RadioField(
             question.label, choices=choices, validators=checks, description=question.help_text

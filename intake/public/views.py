@@ -16,21 +16,28 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from intake import consent
-from intake.calls import get_public_call, list_open_calls
+from intake.auth.guard import guard_team
+from intake.calls import (
+    deadline_in_words,
+    get_call_for_preview,
+    get_public_call,
+    list_open_calls,
+)
 from intake.codes import seal_code, unseal_code
 from intake.config import LANGUAGES
 from intake.consent import ConsentMissing
 from intake.contact import ContactDraft, send_contact_message
 from intake.extensions import db, limiter
-from intake.models import Call, ContactTopic, ScreeningLevel, utcnow
+from intake.models import Call, CallStatus, ContactTopic, Role, ScreeningLevel, utcnow
 from intake.public.forms import (
     STORY_MAX,
     STORY_MIN,
@@ -51,7 +58,10 @@ def _submit_limit() -> str:
 @bp.get("/")
 def home() -> ResponseReturnValue:
     """The open calls, the general testimony form and the contact form."""
-    return render_template("public/home.html", calls=list_open_calls(utcnow()))
+    now = utcnow()
+    return render_template(
+        "public/home.html", calls=list_open_calls(now), deadline=deadline_in_words, now=now
+    )
 
 
 @bp.route("/temoigner", methods=["GET", "POST"])
@@ -71,8 +81,26 @@ def call_page(slug: str) -> ResponseReturnValue:
     return _testimony_page(call)
 
 
+@bp.get("/appels/<slug>/apercu")
+def call_preview(slug: str) -> ResponseReturnValue:
+    """The team's preview of a call, drafts included, with a form that cannot be sent."""
+    # A public-blueprint route: visitors get the same 404 as for an unknown call, so that a
+    # draft's existence is not revealed by a login redirect; the team goes through the guard.
+    if not current_user.is_authenticated:  # type: ignore[attr-defined]
+        abort(404)
+    refused = guard_team(Role.EDITOR)
+    if refused is not None:
+        return refused
+    call = get_call_for_preview(slug)
+    if call is None:
+        abort(404)
+    return _render_testimony(call, testimony_form_class(call)(), 200, preview=True)
+
+
 def _testimony_page(call: Call | None) -> ResponseReturnValue:
     form = testimony_form_class(call)()
+    if call is None and form.move_from.data:
+        return _moved_from_call(form)
     if form.is_submitted() and call is not None and not call.accepts_submissions(utcnow()):
         return _render_testimony(call, form, 409, _closed_notice())
     if not form.validate_on_submit():
@@ -94,6 +122,15 @@ def _testimony_page(call: Call | None) -> ResponseReturnValue:
     return redirect(url_for(".thanks"), 303)
 
 
+def _moved_from_call(form: TestimonyForm) -> ResponseReturnValue:
+    """The general form, pre-filled with what was written for a closed call; not sent yet."""
+    call = get_public_call(form.move_from.data)
+    if call is not None:
+        form.call_answers.data = testimony_form_class(call)().answers_as_text()
+    form.move_from.data = ""
+    return _render_testimony(None, form, 200, moved_from=call)
+
+
 def _closed_notice() -> str:
     return _(
         "This call has just closed. Your text is still here: you can send it through our "
@@ -106,7 +143,7 @@ def _testimony_draft(form: TestimonyForm, call: Call | None) -> TestimonyDraft:
     credit_mode, credit_name = form.credit()
     return TestimonyDraft(
         submission_key=form.submission_key.data,
-        story=form.story.data,
+        story=form.story_with_answers(),
         credit_mode=credit_mode,
         credit_name=credit_name,
         email=form.email.data or None,
@@ -118,12 +155,25 @@ def _testimony_draft(form: TestimonyForm, call: Call | None) -> TestimonyDraft:
 
 
 def _render_testimony(
-    call: Call | None, form: TestimonyForm, status: int, notice: str | None = None
+    call: Call | None,
+    form: TestimonyForm,
+    status: int,
+    notice: str | None = None,
+    *,
+    preview: bool = False,
+    moved_from: Call | None = None,
 ) -> ResponseReturnValue:
     wordings = consent.wordings_for(call)
     for purpose, sentence in wordings.items():
         form.consent_field(purpose).label.text = sentence
-    closed = call is not None and not call.accepts_submissions(utcnow())
+    now = utcnow()
+    closed = call is not None and not preview and not call.accepts_submissions(now)
+    # A call scheduled to open later is not closed: it says when it opens.
+    opens_on = (
+        format_date(call.opens_at, "long")
+        if closed and call is not None and call.opens_at is not None and now < call.opens_at
+        else None
+    )
     return render_template(
         "public/testimony.html",
         call=call,
@@ -131,6 +181,11 @@ def _render_testimony(
         purposes=list(wordings),
         notice=notice,
         closed=closed,
+        opens_on=opens_on,
+        preview=preview,
+        draft=preview and call is not None and call.status == CallStatus.DRAFT,
+        moved_from=moved_from,
+        deadline=deadline_in_words(call.closes_at, now) if call and call.closes_at else None,
         story_min=STORY_MIN,
         story_max=STORY_MAX,
     ), status
@@ -244,5 +299,9 @@ def _show_form_again(status: int, notice: str) -> ResponseReturnValue:
         call = get_public_call(slug) if slug else None
         if slug and call is None:
             abort(404)
-        return _render_testimony(call, testimony_form_class(call)(), status, notice)
+        form = testimony_form_class(call)()
+        if call is None and form.move_from.data:
+            # The move writes nothing: show the pre-filled general form, notice aside.
+            return _moved_from_call(form)
+        return _render_testimony(call, form, status, notice)
     return render_template("errors/error.html", status=status, message=notice), status
