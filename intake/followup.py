@@ -25,13 +25,13 @@ from intake.history import ACTIONS
 from intake.models import (
     AuditEvent,
     FollowupSession,
-    Message,
     Purpose,
     Sender,
     Submission,
     SubmissionStatus,
 )
-from intake.workflow import awaiting_rereading
+from intake.review import thread_of
+from intake.workflow import CHANGEABLE_CONSENTS, awaiting_rereading
 
 SESSION_LENGTH = timedelta(minutes=30)
 # The team's working steps, not what became of the story: who read an address or wrote a
@@ -151,20 +151,8 @@ def close_session(token: str | None) -> None:
         )
 
 
-def thread_of(submission: Submission) -> list[Message]:
-    """The messages between the team and the person, oldest first."""
-    query = (
-        select(Message)
-        .where(Message.submission_id == submission.id)
-        .order_by(Message.created_at, Message.id)
-    )
-    return list(db.session.scalars(query))
-
-
 def changeable_consents(submission: Submission) -> list[Purpose]:
     """The consents the person can change from the follow-up page, in the form's order."""
-    from intake.workflow import CHANGEABLE_CONSENTS
-
     asked = {c.purpose for c in submission.consents}
     return [p for p in CHANGEABLE_CONSENTS if p in asked]
 

@@ -48,8 +48,7 @@ def team_wrote(submission: Submission) -> None:
 
 
 def _tell_person(submission: Submission, news: str) -> None:
-    contact = submission.consent_for(Purpose.CONTACT)
-    if not submission.email or contact is None or not contact.granted:
+    if not submission.email or not submission.agreed_to(Purpose.CONTACT):
         return
     queue_mail(
         submission.email,

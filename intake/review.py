@@ -29,13 +29,13 @@ from intake.models import (
     User,
 )
 from intake.pagination import pack_cursor, parse_moment, unpack_cursor
-from intake.review_followup import approval_waits_for_rereading
 from intake.workflow import (
     APPROVABLE_STATES,
     EDITABLE_STATES,
     OPEN_STATES,
     PUBLISHABLE_STATES,
     WorkflowError,
+    approval_waits_for_rereading,
     wants_to_reread,
 )
 
@@ -235,8 +235,7 @@ def consents_of(submission: Submission) -> list[Consent]:
 
 def may_contact(submission: Submission) -> bool:
     """Whether the person agreed that the team writes to them."""
-    consent = submission.consent_for(Purpose.CONTACT)
-    return consent is not None and consent.granted
+    return submission.agreed_to(Purpose.CONTACT)
 
 
 def notes_of(submission: Submission) -> list[Note]:

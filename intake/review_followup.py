@@ -17,6 +17,7 @@ from intake.workflow import (
     APPROVABLE_STATES,
     ProofreadingPending,
     WorkflowError,
+    approval_waits_for_rereading,
     reread_and_accepted,
     wants_to_reread,
 )
@@ -57,11 +58,6 @@ def _stage(submission: Submission) -> str:
     if submission.proofreading == Proofreading.CHANGES_REQUESTED:
         return "changes_asked"
     return "not_sent"
-
-
-def approval_waits_for_rereading(submission: Submission) -> bool:
-    """Whether the person asked to reread and has not accepted the current publishable text."""
-    return wants_to_reread(submission) and not reread_and_accepted(submission)
 
 
 def approval_blocker(submission: Submission) -> WorkflowError | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,18 +32,24 @@ def rate(story: str, answers: Iterable[str] = ()) -> ScreeningLevel:
     """The crisis level of a story and its free-text answers; NONE if screening fails."""
     try:
         return assess(_SEPARATOR.join([story, *answers])).level
-    except Exception:  # screening must never stop a story from being filed
-        current_app.logger.exception("screening failed; the story is filed unrated")
+    except Exception as error:  # screening must never stop a story from being filed
+        # The kind of error and where it arose, never its message: it may quote the story.
+        where = "".join(traceback.format_tb(error.__traceback__))
+        current_app.logger.error(
+            "screening failed (%s); the story is filed unrated\n%s", type(error).__name__, where
+        )
         return ScreeningLevel.NONE
 
 
-def answer_texts(answers: Iterable[Answer]) -> list[str]:
-    """The written answers of a submission, as plain strings (choices included)."""
-    texts = []
-    for answer in answers:
-        value = json.loads(answer.value)
-        texts.extend(value if isinstance(value, list) else [value])
+def written(values: Iterable[str | list[str]]) -> list[str]:
+    """The words of answers (a text, or the choices ticked), to be screened with the story."""
+    texts = [t for value in values for t in ([value] if isinstance(value, str) else value)]
     return [t for t in texts if isinstance(t, str) and t.strip()]
+
+
+def answer_texts(answers: Iterable[Answer]) -> list[str]:
+    """The words of a submission's stored answers."""
+    return written(json.loads(answer.value) for answer in answers)
 
 
 @dataclass(frozen=True)

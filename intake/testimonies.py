@@ -92,11 +92,6 @@ def find_by_submission_key(submission_key: str) -> Submission | None:
     return db.session.scalar(select(Submission).where(Submission.submission_key_hash == digest))
 
 
-def _written(answers: Sequence[tuple[CallQuestion, str | list[str]]]) -> list[str]:
-    """The answers' words, screened with the story."""
-    return [v for _q, value in answers for v in ([value] if isinstance(value, str) else value)]
-
-
 def _new_submission(draft: TestimonyDraft, call: Call | None, key: str) -> Submission:
     anonymous = draft.credit_mode == CreditMode.ANONYMOUS or bool(call and call.anonymous_only)
     if draft.email and not draft.consents.get(Purpose.CONTACT):
@@ -113,7 +108,7 @@ def _new_submission(draft: TestimonyDraft, call: Call | None, key: str) -> Submi
         receipt_hash=codes.hash_code(codes.derive_code(key)),
         # Screened before anything else happens to it, so that an urgent story is first in
         # the queue and alerts the team at once; the rating never refuses or delays it.
-        urgency=safeguarding.rate(draft.story, _written(draft.answers)),
+        urgency=safeguarding.rate(draft.story, safeguarding.written(v for _q, v in draft.answers)),
         submission_key_hash=codes.hash_submission_key(key),
     )
     for position, (question, value) in enumerate(draft.answers):

@@ -142,8 +142,7 @@ def save_publishable(submission: Submission, user: User, version: int, text: str
 def ask(submission: Submission, user: User, version: int, question: str) -> Message:
     """Ask the person a question; they read it with their follow-up code."""
     _check(submission, version, "ask", EDITABLE_STATES)
-    contact = submission.consent_for(Purpose.CONTACT)
-    if contact is None or not contact.granted:
+    if not submission.agreed_to(Purpose.CONTACT):
         raise ConsentMissing(Purpose.CONTACT)
     message = Message(submission_id=submission.id, sender=Sender.TEAM, author=user, body=question)
     db.session.add(message)
@@ -161,7 +160,7 @@ def approve(submission: Submission, user: User, version: int) -> None:
         raise PublishableVersionMissing(submission.public_id)
     if not granted_uses(submission):
         raise ConsentMissing(Purpose.PUBLISH_SITE)
-    if wants_to_reread(submission) and not reread_and_accepted(submission):
+    if approval_waits_for_rereading(submission):
         raise ProofreadingPending(submission.public_id)
     _move(submission, user.actor, "approved", S.APPROVED)
 
@@ -373,8 +372,12 @@ def withdraw(submission: Submission) -> None:
 
 def wants_to_reread(submission: Submission) -> bool:
     """Whether the person asked to approve the edited version before publication."""
-    consent = submission.consent_for(Purpose.REVIEW_EDITS)
-    return consent is not None and consent.granted
+    return submission.agreed_to(Purpose.REVIEW_EDITS)
+
+
+def approval_waits_for_rereading(submission: Submission) -> bool:
+    """Whether the person asked to reread and has not accepted the current publishable text."""
+    return wants_to_reread(submission) and not reread_and_accepted(submission)
 
 
 def reread_and_accepted(submission: Submission) -> bool:

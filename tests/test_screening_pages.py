@@ -7,6 +7,7 @@ the screening gives on arrival; the team works on them through the moderation pa
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from intake import safeguarding
 from intake.extensions import db
 from intake.models import AuditEvent, ScreeningLevel, Submission
 from intake.moderation.blueprint import refusal_message
@@ -334,3 +336,22 @@ def test_a_distressed_reply_raises_the_rating_and_alerts_the_team(
     # A calm reply never lowers what was found or decided before.
     person.answer("Merci pour votre message, je vais mieux aujourd'hui.")
     assert stored(mailing_app, public_id).urgency == ScreeningLevel.URGENT
+
+
+def test_a_screening_failure_files_the_story_unrated_and_logs_no_word_of_it(
+    app: Flask,
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(text: str) -> Any:
+        raise ValueError(f"cannot read: {text}")
+
+    monkeypatch.setattr(safeguarding, "assess", broken)
+    caplog.set_level(logging.DEBUG)
+
+    code = send_story(client, story=URGENT)
+
+    assert stored(app, public_id_for(app, code)).urgency == ScreeningLevel.NONE
+    assert "screening failed (ValueError)" in caplog.text
+    assert "finir" not in caplog.text and "médicaments" not in caplog.text

@@ -94,6 +94,11 @@ class Submission(db.Model):  # type: ignore[name-defined,misc]
         """This submission's consent row for one purpose."""
         return next((c for c in self.consents if c.purpose == purpose), None)
 
+    def agreed_to(self, purpose: Purpose) -> bool:
+        """Whether the person agreed to this purpose, and has not taken it back."""
+        consent = self.consent_for(purpose)
+        return consent is not None and consent.granted
+
 
 class Answer(db.Model):  # type: ignore[name-defined,misc]
     """An answer to a call's question, kept under the wording it was given under."""

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
-from intake import followup, workflow
+from intake import followup, review, workflow
 from intake.audit import record_event
 from intake.consent import ConsentMissing
 from intake.database import erase_traces
@@ -318,7 +318,7 @@ def _render_story(
         "public/followup/story.html",
         submission=found,
         status=followup.status_of(found),
-        thread=followup.thread_of(found),
+        thread=review.thread_of(found),
         rereading=rereading,
         diff=diff_html(found.story, text) if rereading and text is not None else None,
         consents=sorted(found.consents, key=lambda c: c.id),
