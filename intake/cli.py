@@ -157,6 +157,11 @@ def export(
         )
     except formats.TooManyForDocx as error:
         raise click.ClickException(_too_many(error)) from error
+    except formats.UseNotForFormat as error:
+        raise click.ClickException(
+            f"a {format_name} file only holds stories consented for {error.format.only_use}: "
+            f"use --use {error.format.only_use} or no --use."
+        ) from error
     # Traced before the first story is read: a failed write has still let stories out.
     db.session.commit()
     with out.open("wb") as handle:

@@ -8,7 +8,7 @@ object of the session between batches (a pending event would be lost with them).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -53,8 +53,10 @@ def export_options(excel: bool) -> formats.ExportOptions:
 def start_export(
     format_name: str, filters: ExportFilters, options: formats.ExportOptions, actor: str
 ) -> Export:
-    """Count the stories, refuse a Word document above its cap, trace; nothing is read yet."""
+    """Count the stories, refuse a use the format cannot serve or a Word document above its
+    cap, trace; nothing is read yet."""
     chosen = formats.FORMATS[format_name]
+    filters = replace(filters, use=formats.file_use(chosen, filters.use))
     count = count_stories(filters)
     # Read here, at call time, so that the cap is the one the refusal message states.
     if format_name == "docx" and count > formats.DOCX_MAX_STORIES:
@@ -68,7 +70,8 @@ def start_export(
         filters=filters.describe(),
         count=count,
     )
-    return Export(count, chosen, formats.stream_export(chosen, iter_stories(filters), options))
+    chunks = formats.stream_export(chosen, iter_stories(filters), options, filters.use)
+    return Export(count, chosen, chunks)
 
 
 def find_call_id(slug: str) -> int | None:

@@ -35,7 +35,7 @@ FORMAT_LABELS = {
     "jsonl": _l("JSON Lines"),
     "md": _l("Markdown (ZIP, one file per story)"),
     "docx": _l("Word (.docx)"),
-    "wxr": _l("WordPress (WXR, draft posts)"),
+    "wxr": _l("WordPress (WXR, draft posts; only stories agreed for the website)"),
 }
 FILTER_FIELDS = ("use", "call", "status", "since", "until")
 

@@ -52,6 +52,9 @@ def download_export() -> ResponseReturnValue:
     except formats.TooManyForDocx as error:
         db.session.rollback()
         return _page(form, download=form, notice=_too_many_message(error), status=422)
+    except formats.UseNotForFormat:
+        db.session.rollback()
+        return _page(form, download=form, notice=use_not_for_format_message(), status=422)
     db.session.commit()
     disposition = f'attachment; filename="{export.filename(today())}"'
     return Response(
@@ -134,6 +137,15 @@ def _too_many_message(error: formats.TooManyForDocx) -> str:
         "please narrow the filters or choose another format. Nothing was downloaded.",
         max=formats.DOCX_MAX_STORIES,
         count=error.count or 0,
+    )
+
+
+def use_not_for_format_message() -> str:
+    """Why a WordPress file cannot be made for another use than the site."""
+    return _(
+        "A WordPress file makes posts on the website: it only ever holds stories whose authors "
+        "agreed to publication on the site. Please choose that use, or any use, or another "
+        "format. Nothing was downloaded."
     )
 
 

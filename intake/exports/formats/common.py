@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from intake.exports.selection import StoryRecord
+from intake.models import Purpose
 
 TITLE_MAX = 60
 # Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/FFFF):
@@ -38,6 +39,25 @@ class ExportFormat:
     mimetype: str
     extension: str
     write: Writer
+    # The one use a format serves whatever the filters say: a WordPress import makes posts on
+    # the site, so it may only ever hold stories consented for the site.
+    only_use: Purpose | None = None
+
+
+class ConsentBreach(RuntimeError):
+    """A story reached a file without a granted consent for the use the file serves.
+
+    The selection never lets one through; this stops the file rather than let one leave if
+    a caller ever passes records chosen another way.
+    """
+
+
+def consented_only(records: Iterable[StoryRecord], use: Purpose | None) -> Iterator[StoryRecord]:
+    """The records, each checked for a granted consent to ``use`` (to some use when None)."""
+    for record in records:
+        if (use.value not in record.uses) if use is not None else not record.uses:
+            raise ConsentBreach(f"a story without consent for {use or 'any use'} reached a file")
+        yield record
 
 
 class Counted(Iterator[StoryRecord]):
