@@ -153,7 +153,7 @@ def export(
     )
     try:
         started = service.start_export(
-            format_name, filters, service.export_options(excel), CLI_ACTOR
+            format_name, filters, service.export_options(excel), CLI_ACTOR, out.name
         )
     except formats.TooManyForDocx as error:
         raise click.ClickException(_too_many(error)) from error

@@ -35,6 +35,8 @@ ACTIONS = {
     "submission.rereading_cancelled": _l("Rereading no longer wanted by the person"),
     "submission.answered": _l("Message from the person"),
     "submission.approval_lifted": _l("Approval lifted: no publication use left"),
+    "takedown.opened": _l("To take down from the pages or files it reached"),
+    "takedown.done": _l("Taken down from the pages and files it reached"),
     "consent.given": _l("Consent given"),
     "consent.withdrawn": _l("Consent withdrawn"),
     "followup.opened": _l("Opened with the follow-up code"),

@@ -81,6 +81,11 @@ def urgent_flag(submission: Submission) -> None:
     _tell_team("urgent", submission_url=_moderation_url(submission))
 
 
+def takedown_needed() -> None:
+    """Tell the team at once that a story taken back must come down from a page or a file."""
+    _tell_team("takedown", takedowns_url=portal_url("moderation.takedowns_page"))
+
+
 def send_digest(now: datetime) -> int:
     """Mail the team how many stories arrived since the last digest (or in the last day)."""
     since = last_digest() or now - FIRST_DIGEST_WINDOW

@@ -21,7 +21,7 @@ import hmac
 from collections.abc import Collection
 from datetime import datetime
 
-from intake import notifications, safeguarding
+from intake import notifications, safeguarding, takedowns
 from intake.audit import PUBLIC_ACTOR, record_event
 from intake.consent import ConsentMissing
 from intake.crypto import keyring
@@ -36,6 +36,7 @@ from intake.models import (
     Sender,
     Submission,
     SubmissionStatus,
+    TakedownReason,
     User,
     utcnow,
 )
@@ -260,6 +261,7 @@ def delete(submission: Submission, user: User, version: int) -> None:
         actor=user.actor,
         before=submission.status.value,
     )
+    takedowns.open_takedown(submission, TakedownReason.DELETED, actor=user.actor)
     db.session.delete(submission)
 
 
@@ -338,6 +340,9 @@ def change_consent(submission: Submission, purpose: Purpose, granted: bool) -> b
     consent.granted = granted
     action = "consent.given" if granted else "consent.withdrawn"
     record_event(action, "submission", submission.public_id, purpose=purpose.value)
+    if not granted and purpose in Purpose.publication():
+        # Published or exported under this use: it must come down from there too.
+        takedowns.open_takedown(submission, TakedownReason.USE_WITHDRAWN, purpose)
     if purpose == Purpose.REVIEW_EDITS and not granted and awaiting_rereading(submission):
         # No rereading is wanted any more: the story must not wait for one.
         submission.proofreading = None
@@ -367,6 +372,7 @@ def withdraw(submission: Submission) -> None:
         after=S.WITHDRAWN.value,
         **published,
     )
+    takedowns.open_takedown(submission, TakedownReason.WITHDRAWN)
     db.session.delete(submission)
 
 

@@ -385,7 +385,7 @@ def test_only_an_admin_deletes_and_lands_on_the_queue(app: Flask, moderator: Fla
     response = act(admin, public_id, "supprimer")
 
     assert response.status_code == 303 and response.headers["Location"] == "/moderation/"
-    assert admin.get(PAGE.format(public_id)).status_code == 404
+    assert admin.get(PAGE.format(public_id)).status_code == 410  # gone, and said so
     with app.app_context():
         assert all_rows(Submission) == []
         assert [e.action for e in all_rows(AuditEvent)][-1] == "submission.deleted"

@@ -584,6 +584,13 @@ KINDS: dict[str, dict[str, Any]] = {
 ERRORS = (WorkflowError, ConsentMissing)
 # What the person may change from the follow-up page, written out independently.
 CHANGEABLE = frozenset({*Purpose.publication(), Purpose.REVIEW_EDITS, Purpose.CONTACT})
+
+
+def published(action: str, before: dict[str, Any]) -> int:
+    """1 when the action erases a published story (its article must come down), else 0."""
+    return int(action in ("delete", "withdraw") and before["status"] == S.PUBLISHED)
+
+
 PERSON_EVENT = {
     "answer": "submission.answered",
     "accept": "submission.rereading_accepted",
@@ -751,8 +758,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         db.session.commit()
         assert expected is None, f"{action} from {before['status']} went through"
+        # Erasing a published story leaves the team a takedown of its article.
+        takedown = [("takedown.opened", user.actor)] * published(action, before)
         assert [(e.action, e.actor) for e in self.new_events(key, since)] == [
-            (EVENT[action], user.actor)
+            (EVENT[action], user.actor),
+            *takedown,
         ]
         if action == "reread":
             self.rereading[key] = Rereading("sent")
@@ -837,7 +847,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         events = [(e.action, e.actor) for e in self.new_events(key, since)]
         after = snapshot(self.ids[key])
         if action == "withdraw":
-            assert after is None and events == [(PERSON_EVENT[action], PUBLIC_ACTOR)]
+            takedown = [("takedown.opened", PUBLIC_ACTOR)] * published(action, before)
+            assert after is None
+            assert events == [(PERSON_EVENT[action], PUBLIC_ACTOR), *takedown]
             self.erased.add(key)
             return
         assert after is not None
@@ -864,6 +876,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         """One use given or taken back; an approval left without any use is lifted."""
         lifted = before["status"] == S.APPROVED and not has_use(after)
         expected = [("consent.given" if granted else "consent.withdrawn", PUBLIC_ACTOR)]
+        if not granted and purpose in Purpose.publication() and before["status"] == S.PUBLISHED:
+            # Its article must come down for that use: the team gets a takedown.
+            expected.append(("takedown.opened", PUBLIC_ACTOR))
         if lifted:
             expected.append(("submission.approval_lifted", PUBLIC_ACTOR))
             back = S.IN_REVIEW if before["assignee"] is not None else S.RECEIVED

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Exists, Select, and_, exists, func, select
@@ -67,6 +68,11 @@ def count_stories(filters: ExportFilters) -> int:
     """How many stories match, before downloading."""
     query = _matching(filters).with_only_columns(func.count(Submission.id)).order_by(None)
     return db.session.scalar(query) or 0
+
+
+def matching_ids(filters: ExportFilters) -> Select[Any]:
+    """The ids of the matching stories, for recording which stories a file holds."""
+    return _matching(filters).with_only_columns(Submission.id).order_by(None)
 
 
 def iter_stories(filters: ExportFilters, batch: int = BATCH) -> Iterator[StoryRecord]:

@@ -20,9 +20,10 @@ from intake import workflow
 from intake.audit import record_event
 from intake.audit_log import AuditFilter, list_events
 from intake.exports import formats
-from intake.exports.selection import ExportFilters, count_stories, iter_stories
+from intake.exports.files import record_export_file
+from intake.exports.selection import TEAM_ZONE, ExportFilters, count_stories, iter_stories
 from intake.extensions import db
-from intake.models import Call, Submission, SubmissionStatus, User
+from intake.models import Call, Submission, SubmissionStatus, User, utcnow
 from intake.review import BulkOutcome, act_in_bulk
 
 EXPORT_ACTION = "export.created"
@@ -35,11 +36,13 @@ class Export:
 
     count: int
     format: formats.ExportFormat
+    filename: str
     chunks: Iterator[bytes] = field(repr=False)
 
-    def filename(self, day: date) -> str:
-        """The name the file is saved under: intake-export-YYYYMMDD.ext."""
-        return f"intake-export-{day:%Y%m%d}.{self.format.extension.lstrip('.')}"
+
+def default_filename(fmt: formats.ExportFormat, day: date) -> str:
+    """The name a downloaded file is saved under: intake-export-YYYYMMDD.ext."""
+    return f"intake-export-{day:%Y%m%d}.{fmt.extension.lstrip('.')}"
 
 
 def export_options(excel: bool) -> formats.ExportOptions:
@@ -51,11 +54,17 @@ def export_options(excel: bool) -> formats.ExportOptions:
 
 
 def start_export(
-    format_name: str, filters: ExportFilters, options: formats.ExportOptions, actor: str
+    format_name: str,
+    filters: ExportFilters,
+    options: formats.ExportOptions,
+    actor: str,
+    filename: str | None = None,
 ) -> Export:
     """Count the stories, refuse a use the format cannot serve or a Word document above its
-    cap, trace; nothing is read yet."""
+    cap, trace and record which stories the file holds; nothing is read yet."""
     chosen = formats.FORMATS[format_name]
+    now = utcnow()
+    filename = filename or default_filename(chosen, now.astimezone(TEAM_ZONE).date())
     filters = replace(filters, use=formats.file_use(chosen, filters.use))
     count = count_stories(filters)
     # Read here, at call time, so that the cap is the one the refusal message states.
@@ -70,8 +79,9 @@ def start_export(
         filters=filters.describe(),
         count=count,
     )
+    record_export_file(filters, format_name, filename, actor, count, now)
     chunks = formats.stream_export(chosen, iter_stories(filters), options, filters.use)
-    return Export(count, chosen, chunks)
+    return Export(count, chosen, filename, chunks)
 
 
 def find_call_id(slug: str) -> int | None:

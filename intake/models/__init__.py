@@ -16,6 +16,13 @@ from intake.models.enums import (
 from intake.models.followup import FollowupSession
 from intake.models.messages import Message, Note, Sender
 from intake.models.submissions import Answer, Consent, ConsentWording, Submission
+from intake.models.takedowns import (
+    ExportFile,
+    Takedown,
+    TakedownReason,
+    exported_story,
+    takedown_export,
+)
 from intake.models.types import utcnow
 from intake.models.users import LoginFailure, Role, User
 
@@ -33,6 +40,7 @@ __all__ = [
     "ContactTopic",
     "CreditMode",
     "DeclineReason",
+    "ExportFile",
     "FollowupSession",
     "LoginFailure",
     "Message",
@@ -45,6 +53,10 @@ __all__ = [
     "Sender",
     "Submission",
     "SubmissionStatus",
+    "Takedown",
+    "TakedownReason",
     "User",
+    "exported_story",
+    "takedown_export",
     "utcnow",
 ]

@@ -6,6 +6,7 @@ from intake.moderation import (  # noqa: F401 - registers the routes
     inbox,
     queue,
     submissions,
+    takedowns,
 )
 from intake.moderation.blueprint import bp
 

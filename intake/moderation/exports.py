@@ -56,7 +56,7 @@ def download_export() -> ResponseReturnValue:
         db.session.rollback()
         return _page(form, download=form, notice=use_not_for_format_message(), status=422)
     db.session.commit()
-    disposition = f'attachment; filename="{export.filename(today())}"'
+    disposition = f'attachment; filename="{export.filename}"'
     return Response(
         stream_with_context(export.chunks),
         mimetype=export.format.mimetype,

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import ngettext
 
-from intake import review, workflow
+from intake import review, takedowns, workflow
 from intake.auth.guard import team_member
 from intake.models import DeclineReason, Submission
 from intake.moderation.blueprint import bp, commit_or_stale
@@ -32,6 +32,7 @@ def queue() -> ResponseReturnValue:
         form=form,
         page=page,
         counts=review.status_counts(),
+        takedowns_waiting=takedowns.count_open(),
         bulk=bulk,
         next_url=_page_url(page.next_cursor) if page.next_cursor else None,
         first_url=_page_url(None) if "after" in request.args else None,

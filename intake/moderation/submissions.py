@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from intake import review, review_followup, safeguarding, workflow
+from intake import review, review_followup, safeguarding, takedowns, workflow
 from intake.auth.guard import requires, team_member
 from intake.consent import ConsentMissing
 from intake.database import erase_traces
@@ -216,7 +216,11 @@ def delete(public_id: str) -> ResponseReturnValue:
 def _load(public_id: str) -> Submission:
     found = review.find_submission(public_id)
     if found is None:
-        abort(404)
+        erased = takedowns.erasure_of(public_id)
+        if erased is None:
+            abort(404)
+        # Gone, not unknown: say when and why, and where its takedown stands.
+        abort(make_response(render_template("moderation/erased.html", erased=erased), 410))
     return found
 
 
