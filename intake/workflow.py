@@ -76,6 +76,10 @@ class ProofreadingPending(WorkflowError):
     """The person asked to reread the edited version and has not accepted this one."""
 
 
+class EditNotAgreed(WorkflowError):
+    """The person did not agree to edits: only masking what identifies them is allowed."""
+
+
 class DetailNotFound(WorkflowError):
     """The text to redact is not where the page said: the page was outdated or altered."""
 
@@ -132,8 +136,14 @@ def release(submission: Submission, user: User, version: int) -> None:
 
 
 def save_publishable(submission: Submission, user: User, version: int, text: str) -> None:
-    """Save the moderators' redacted version; the original story never changes."""
+    """Save the moderators' redacted version; the original story never changes.
+
+    Masking what identifies the person is always allowed (it protects them); any other
+    change to their words needs their consent to edits.
+    """
     _check(submission, version, "edit", EDITABLE_STATES)
+    if not may_edit(submission) and not identifying.only_masks(submission.story, text):
+        raise EditNotAgreed(submission.public_id)
     submission.publishable_text = text
     record_event(
         "submission.edited", "submission", submission.public_id, actor=user.actor, length=len(text)
@@ -374,6 +384,11 @@ def withdraw(submission: Submission) -> None:
     )
     takedowns.open_takedown(submission, TakedownReason.WITHDRAWN)
     db.session.delete(submission)
+
+
+def may_edit(submission: Submission) -> bool:
+    """Whether the person agreed that the team shortens or corrects their words."""
+    return submission.agreed_to(Purpose.EDIT)
 
 
 def wants_to_reread(submission: Submission) -> bool:

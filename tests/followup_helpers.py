@@ -41,8 +41,9 @@ def send_story(client: FlaskClient, url: str = "/temoigner", **fields: Any) -> s
 
 
 def person_with_story(app: Flask, **fields: Any) -> Person:
-    """Someone who sent a story from one browser and follows it from another."""
-    code = send_story(app.test_client(), **fields)
+    """Someone who sent a story from one browser and follows it from another; they agree to
+    edits unless ``edit=None`` says otherwise, so that the team may rewrite it."""
+    code = send_story(app.test_client(), **{"edit": "y", **fields})
     return Person(app.test_client(), code)
 
 

@@ -38,16 +38,22 @@ def file_story(
     email: str | None = None,
     credit: tuple[CreditMode, str | None] = (CreditMode.ANONYMOUS, None),
     granted: Iterable[Purpose] = (Purpose.PUBLISH_SITE,),
+    edit: bool = True,
     urgency: ScreeningLevel = ScreeningLevel.NONE,
     created_at: datetime | None = None,
     assignee_id: int | None = None,
     status: SubmissionStatus | None = None,
 ) -> str:
-    """A submission filed through the domain, as the public form files it; its public id."""
+    """A submission filed through the domain, as the public form files it; its public id.
+
+    The person agrees to edits unless ``edit`` is False, so that the team may rewrite it.
+    """
     with app.test_request_context():
         call = db.session.get(Call, call_id) if call_id else None
         wordings = consent.wordings_for(call)
         yes = {Purpose.AGE, Purpose.HEALTH_DATA, *granted, *([Purpose.CONTACT] if email else [])}
+        if edit:
+            yes.add(Purpose.EDIT)
         draft = TestimonyDraft(
             submission_key=codes.new_submission_key(),
             story=story,

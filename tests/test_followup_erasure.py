@@ -148,7 +148,9 @@ def test_withdrawing_leaves_nothing_of_the_story_anywhere(
         )
         (asked,) = (q.id for q in call.questions)
 
-    control = public_id_for(app, send_story(app.test_client(), story=CONTROL_STORY + PADDING))
+    control = public_id_for(
+        app, send_story(app.test_client(), story=CONTROL_STORY + PADDING, edit="y")
+    )
     approve_through_pages(desk, control, CONTROL_STORY)
     person = person_with_story(
         app,

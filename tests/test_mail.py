@@ -115,7 +115,7 @@ def normalized(text: str) -> str:
 def person_story(client: FlaskClient, **fields: Any) -> tuple[str, str]:
     """A story sent through the public form with an address and contact allowed; code, id."""
     app = client.application
-    code = send_story(client, email=PERSON, contact="y", **fields)
+    code = send_story(client, email=PERSON, contact="y", **{"edit": "y", **fields})
     return code, public_id_for(app, code)
 
 

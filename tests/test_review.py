@@ -350,7 +350,8 @@ def _standing_story(
     story = Submission(status=status, version=1, publishable_text="Texte.", assignee=assignee)
     story.assignee_id = assignee.id if assignee else None
     story.consents = [
-        Consent(purpose=p, granted=True) for p in (Purpose.CONTACT, Purpose.PUBLISH_SITE)
+        Consent(purpose=p, granted=True)
+        for p in (Purpose.CONTACT, Purpose.PUBLISH_SITE, Purpose.EDIT)
     ]
     story.consents.append(Consent(purpose=Purpose.REVIEW_EDITS, granted=rereading != "not_asked"))
     accepted = {"accepted": "Texte.", "outdated": "Une version plus ancienne."}.get(rereading)

@@ -48,6 +48,7 @@ from intake.models import (
 )
 from intake.workflow import (
     ConsentNotAsked,
+    EditNotAgreed,
     IllegalTransition,
     ProofreadingPending,
     PublishableVersionMissing,
@@ -95,6 +96,8 @@ ORIGINAL = (
 )
 EMAIL = "zelie.glycines@example.org"
 PUBLISHABLE = "J'habite [adresse retirée]. Quand ma fille est née, j'avais peur."
+# The original with what identifies the person masked, and not a word more changed.
+MASKED = ORIGINAL.replace("Zélie", "[prénom]").replace("rue des Glycines", "[adresse]")
 EDITED = "Version relue par l'équipe : quand ma fille est née, j'avais peur."
 QUESTION = "Pouvez-vous préciser la ville où vous viviez alors ?"
 NOTE = "Note interne : vérifier l'adresse avant publication."
@@ -140,12 +143,17 @@ def people(app: Flask, fast_hashing: None) -> Iterator[Team]:
 
 
 def new_submission(
-    uses: Iterable[Purpose] = (Purpose.PUBLISH_SITE,), contact: bool = True, rereads: bool = False
+    uses: Iterable[Purpose] = (Purpose.PUBLISH_SITE,),
+    contact: bool = True,
+    rereads: bool = False,
+    edits: bool = True,
 ) -> Submission:
-    """A story as the public form files it, with these publication uses granted, and maybe
-    the wish to reread the edited version before publication."""
+    """A story as the public form files it, with these publication uses granted, maybe the
+    agreement to edits, and maybe the wish to reread the edited version before publication."""
     wordings = consent.wordings_for(None)
     granted = {Purpose.AGE, Purpose.HEALTH_DATA, *uses, *([Purpose.CONTACT] if contact else [])}
+    if edits:
+        granted |= {Purpose.EDIT}
     if rereads:
         granted |= {Purpose.EDIT, Purpose.REVIEW_EDITS}
     draft = testimonies.TestimonyDraft(
@@ -578,7 +586,7 @@ def test_deleted_story_leaves_no_row_but_a_content_free_tombstone(people: Team) 
 # Few uses each, so that the person taking them back one by one soon reaches the last one.
 KINDS: dict[str, dict[str, Any]] = {
     "consented": {"uses": (Purpose.PUBLISH_SITE, Purpose.PUBLISH_AUDIO), "contact": True},
-    "unconsented": {"uses": (), "contact": False},
+    "unconsented": {"uses": (), "contact": False, "edits": False},
     "rereading": {"uses": (Purpose.PUBLISH_SOCIAL,), "rereads": True},
 }
 ERRORS = (WorkflowError, ConsentMissing)
@@ -621,7 +629,12 @@ def has_use(row: dict[str, Any]) -> bool:
 
 
 def expected_refusal(
-    action: str, before: dict[str, Any], user_id: int, drift: int, rereading: Rereading | None
+    action: str,
+    before: dict[str, Any],
+    user_id: int,
+    drift: int,
+    rereading: Rereading | None,
+    typed: str | None = None,
 ) -> type[Exception] | None:
     """What the lifecycle says happens to a moderator's action now; None when it goes through."""
     status, text = before["status"], (before["publishable"] or "").strip()
@@ -635,6 +648,9 @@ def expected_refusal(
         return IllegalTransition
     if action == "release" and before["assignee"] is None:
         return IllegalTransition
+    if action == "edit" and not granted(before, Purpose.EDIT) and typed not in (ORIGINAL, MASKED):
+        # Without the person's agreement, the team may only mask what identifies them.
+        return EditNotAgreed
     if action == "ask" and not granted(before, Purpose.CONTACT):
         return ConsentMissing
     if action == "reread" and not granted(before, Purpose.REVIEW_EDITS):
@@ -698,6 +714,7 @@ HAPPY_PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "unconsented": [
         ("claim", {}),
         ("edit", {"text": PUBLISHABLE}),
+        ("edit", {"text": MASKED}),
         ("approve", {}),
         ("consent", {**SITE, "granted": True}),
         ("approve", {}),
@@ -749,7 +766,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         user = self.team[who]
         before = self.before(key)
-        expected = expected_refusal(action, before, user.id, drift, self.rereading[key])
+        expected = expected_refusal(
+            action, before, user.id, drift, self.rereading[key], content.get("text")
+        )
         submission, since = db.session.get(Submission, self.ids[key]), last_event_id()
         try:
             perform(action, submission, user, before["version"] + drift, **content)
@@ -919,7 +938,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         key=stories,
         who=members,
         drift=drifts,
-        text=st.sampled_from([PUBLISHABLE, EDITED, "", "  \n "]),
+        text=st.sampled_from([PUBLISHABLE, EDITED, MASKED, ORIGINAL, "", "  \n "]),
     )
     def save_publishable(self, key: str, who: int, drift: int, text: str) -> None:
         self.attempt("edit", key, who, drift, text=text)

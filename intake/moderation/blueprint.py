@@ -21,6 +21,7 @@ from intake.textdiff import paragraphs_html
 from intake.workflow import (
     ConsentNotAsked,
     DetailNotFound,
+    EditNotAgreed,
     IllegalTransition,
     ProofreadingPending,
     PublishableVersionMissing,
@@ -88,6 +89,12 @@ def refusal_message(error: WorkflowError | ConsentMissing) -> str:
         return _(
             "This detail is no longer where the page showed it: here is the submission as it "
             "is now."
+        )
+    if isinstance(error, EditNotAgreed):
+        return _(
+            "This person did not agree to changes to their words: you may only mask what "
+            "identifies them, with a word in square brackets such as [prénom]. Nothing was "
+            "saved; your text is still below."
         )
     if isinstance(error, ConsentNotAsked) and error.args == (Purpose.REVIEW_EDITS.value,):
         return _("The person did not ask to reread the edited version: there is nothing to send.")

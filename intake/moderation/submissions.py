@@ -31,7 +31,7 @@ from intake.moderation.forms import (
 )
 from intake.screening.identifying import PLACEHOLDERS, Kind
 from intake.textdiff import diff_html
-from intake.workflow import StaleSubmission, WorkflowError
+from intake.workflow import EditNotAgreed, StaleSubmission, WorkflowError
 
 PAGE = "/temoignages/<public_id>"
 Action = Callable[[Submission], object]
@@ -245,6 +245,8 @@ def _act(
         if keep is not None and isinstance(error, StaleSubmission):
             # What the moderator wrote stays in the form, over the page as it is now.
             return _page(found, 409, notice=stale_message(), forms={keep: form})
+        if keep is not None and isinstance(error, EditNotAgreed):
+            return _page(found, 422, notice=refusal_message(error), forms={keep: form})
         flash(refusal_message(error), "error")
     else:
         if commit_or_stale():
@@ -281,6 +283,7 @@ def _page(
         rereading=review_followup.rereading_of(found),
         approval_blocked=None if blocker is None else refusal_message(blocker),
         taken_back=review_followup.uses_taken_back(found),
+        may_edit=workflow.may_edit(found),
         diff=None if text is None else diff_html(found.story, text),
         forms={**_blank_forms(found), **(forms or {})},
         email=email,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from enum import StrEnum
 
 from intake.screening.identifying_names import name_candidates
@@ -106,3 +107,26 @@ def redact(text: str, span_text: str, kind: Kind, start: int | None) -> str:
     if not count:
         raise ValueError("the span occurs nowhere in the text")
     return redacted
+
+
+# A mask the team typed or chose: a short label in square brackets, such as « [prénom] ».
+_MASK = r"\[[\w' -]{1,40}\]"
+_MASK_TOKENS = re.compile(rf"{_MASK}|\s+|\w+|[^\w\s]", re.UNICODE)
+_ONLY_MASKS = re.compile(rf"(?:{_MASK}|\s)*", re.UNICODE)
+
+
+def only_masks(original: str, edited: str) -> bool:
+    """Whether ``edited`` is ``original`` with some passages replaced by masks (« [prénom] »)
+    and nothing else changed but spacing: redaction, which needs no consent to edit."""
+    before, after = _MASK_TOKENS.findall(original), _MASK_TOKENS.findall(edited)
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = "".join(before[i1:i2]), "".join(after[j1:j2])
+        if operation == "equal":
+            continue
+        if not _ONLY_MASKS.fullmatch(added):
+            return False
+        # A passage may only go if a mask stands in its place; spacing may change freely.
+        if removed.strip() and not added.strip():
+            return False
+    return True
