@@ -11,14 +11,13 @@ import base64
 import re
 import secrets
 
-from intake.crypto import DecryptionError, keyring
+from intake.crypto import keyring
 
 # Crockford's base32: no I, L, O or U, so a code reads aloud and types without ambiguity.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 GROUPS, GROUP_SIZE = 4, 4  # 16 symbols x 5 bits = 80 bits
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 _SEPARATORS = re.compile(r"[\s\-_.]+")
-_SESSION_CONTEXT = b"session.receipt"
 SUBMISSION_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
@@ -61,19 +60,6 @@ def hash_code(code: str) -> str | None:
     """Keyed hash of a code as stored and looked up; None when it cannot be a code."""
     compact = normalize_code(code)
     return None if compact is None else keyring().lookup_hash(b"receipt:" + compact.encode())
-
-
-def seal_code(code: str) -> str:
-    """Encrypt a code for the session cookie, which Flask signs but does not encrypt."""
-    return base64.urlsafe_b64encode(keyring().encrypt(code, _SESSION_CONTEXT)).decode()
-
-
-def unseal_code(sealed: str) -> str | None:
-    """The code sealed by ``seal_code``, or None if the value was altered."""
-    try:
-        return keyring().decrypt(base64.urlsafe_b64decode(sealed), _SESSION_CONTEXT)
-    except (ValueError, DecryptionError):
-        return None
 
 
 def hash_submission_key(submission_key: str) -> str:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from intake import codes, notifications, safeguarding
 from intake.audit import record_event
 from intake.consent import ConsentMissing, record_consents
+from intake.crypto import keyring
 from intake.extensions import db
 from intake.models import (
     Answer,
@@ -20,8 +22,14 @@ from intake.models import (
     CallQuestion,
     CreditMode,
     Purpose,
+    ReceiptDisplay,
+    ScreeningLevel,
     Submission,
 )
+
+# Long enough for a slow connection to reach the thank-you page; the form sent again (same
+# key) shows the same code anew.
+RECEIPT_SHOWN_WITHIN = timedelta(hours=1)
 
 
 class CallClosed(Exception):
@@ -84,6 +92,53 @@ def submit_testimony(draft: TestimonyDraft, call: Call | None, now: datetime) ->
     )
     notifications.new_submission(submission)
     return Receipt(submission, codes.derive_code(key), created=True)
+
+
+@dataclass(frozen=True)
+class ShownReceipt:
+    """What the thank-you page shows, once."""
+
+    code: str
+    call_slug: str | None
+    support: bool
+
+
+def hold_receipt(receipt: Receipt, call: Call | None, now: datetime) -> str:
+    """Keep the code on the server for its one showing; the token the cookie carries."""
+    db.session.execute(
+        delete(ReceiptDisplay).where(ReceiptDisplay.created_at < now - RECEIPT_SHOWN_WITHIN)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        ReceiptDisplay(
+            token_hash=_receipt_token_hash(token),
+            code=receipt.code,
+            call_slug=call.slug if call else None,
+            # Only whether to put the help lines first, never the rating itself.
+            support=receipt.submission.urgency >= ScreeningLevel.CONCERN,
+            created_at=now,
+        )
+    )
+    return token
+
+
+def take_receipt(token: object, now: datetime) -> ShownReceipt | None:
+    """The receipt a token holds, deleted as it is read (one statement): shown once only."""
+    if not isinstance(token, str) or not token:
+        return None
+    taken = db.session.execute(
+        delete(ReceiptDisplay)
+        .where(
+            ReceiptDisplay.token_hash == _receipt_token_hash(token),
+            ReceiptDisplay.created_at >= now - RECEIPT_SHOWN_WITHIN,
+        )
+        .returning(ReceiptDisplay.code, ReceiptDisplay.call_slug, ReceiptDisplay.support)
+    ).first()
+    return None if taken is None else ShownReceipt(taken.code, taken.call_slug, taken.support)
+
+
+def _receipt_token_hash(token: str) -> str:
+    return keyring().lookup_hash(b"receipt-display:" + token.encode())
 
 
 def find_by_submission_key(submission_key: str) -> Submission | None:

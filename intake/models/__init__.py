@@ -15,6 +15,7 @@ from intake.models.enums import (
 )
 from intake.models.followup import FollowupSession
 from intake.models.messages import Message, Note, Sender
+from intake.models.receipts import ReceiptDisplay
 from intake.models.submissions import Answer, Consent, ConsentWording, Submission
 from intake.models.takedowns import (
     ExportFile,
@@ -48,6 +49,7 @@ __all__ = [
     "Proofreading",
     "Purpose",
     "QuestionKind",
+    "ReceiptDisplay",
     "Role",
     "ScreeningLevel",
     "Sender",

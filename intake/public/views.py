@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     abort,
@@ -32,12 +30,11 @@ from intake.calls import (
     get_public_call,
     list_open_calls,
 )
-from intake.codes import seal_code, unseal_code
 from intake.config import LANGUAGES
 from intake.consent import ConsentMissing
 from intake.contact import ContactDraft, send_contact_message
 from intake.extensions import db, limiter
-from intake.models import Call, CallStatus, ContactTopic, Role, ScreeningLevel, utcnow
+from intake.models import Call, CallStatus, ContactTopic, Role, utcnow
 from intake.public.forms import (
     STORY_MAX,
     STORY_MIN,
@@ -46,7 +43,13 @@ from intake.public.forms import (
     testimony_form_class,
 )
 from intake.security import safe_next_url
-from intake.testimonies import CallClosed, TestimonyDraft, submit_testimony
+from intake.testimonies import (
+    CallClosed,
+    TestimonyDraft,
+    hold_receipt,
+    submit_testimony,
+    take_receipt,
+)
 
 bp = Blueprint("public", __name__)
 
@@ -112,13 +115,10 @@ def _testimony_page(call: Call | None) -> ResponseReturnValue:
     except ConsentMissing:
         # The form checks these boxes already; this guards a request crafted around it.
         return _render_testimony(call, form, 422, _("Please tick the required boxes."))
+    token = hold_receipt(receipt, call, utcnow())
     db.session.commit()
-    session["receipt"] = {
-        "code": seal_code(receipt.code),
-        "call": call.slug if call else None,
-        # Only whether to put the help lines first: the cookie says nothing more of the story.
-        "support": receipt.submission.urgency >= ScreeningLevel.CONCERN,
-    }
+    # A random token only: the code and the rating stay on the server, shown once.
+    session["receipt"] = token
     return redirect(url_for(".thanks"), 303)
 
 
@@ -194,11 +194,12 @@ def _render_testimony(
 @bp.get("/merci")
 def thanks() -> ResponseReturnValue:
     """The thank-you page, showing the follow-up code once."""
-    receipt: dict[str, Any] = session.pop("receipt", None) or {}
-    call = get_public_call(receipt["call"]) if receipt.get("call") else None
-    code = unseal_code(receipt["code"]) if receipt.get("code") else None
-    support = bool(receipt.get("support"))
-    return render_template("public/thanks.html", code=code, call=call, support=support)
+    shown = take_receipt(session.pop("receipt", None), utcnow())
+    db.session.commit()
+    if shown is None:
+        return render_template("public/thanks.html", code=None, call=None, support=False)
+    call = get_public_call(shown.call_slug) if shown.call_slug else None
+    return render_template("public/thanks.html", code=shown.code, call=call, support=shown.support)
 
 
 @bp.route("/contact", methods=["GET", "POST"])
