@@ -32,6 +32,11 @@ SECRET_KEYS = {
     "SECRET_KEY": "signs sessions and form tokens",
     "DATA_ENCRYPTION_KEY": "encrypts stories, names and e-mail addresses at rest",
 }
+# A session key an attacker could guess lets them forge a moderator's session.
+SECRET_KEY_MIN_BYTES = 32
+GENERATE_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+# The values of FLASK_DEBUG that Flask itself reads as "off" (flask.helpers.get_debug_flag).
+DEBUG_OFF = ("0", "false", "no")
 
 
 class ConfigurationError(RuntimeError):
@@ -93,11 +98,30 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     production = env == PRODUCTION
     for name in SECRET_KEYS:
         config[name] = environ.get(name) or _dev_secret(name, instance_path, production)
+    if production:
+        refuse_unsafe_production(config, environ)
     config["DATA_ENCRYPTION_KEY"] = decode_key(config["DATA_ENCRYPTION_KEY"])
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config.pop("DATABASE_URL"), instance_path)
     config.update(_fixed_settings(production))
     config.update(mail_settings(config, environ, production))
     return config
+
+
+def refuse_unsafe_production(config: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+    """Refuse a session key short enough to guess, and Flask's debug mode."""
+    length = len(config["SECRET_KEY"].encode())
+    if length < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(
+            f"SECRET_KEY is {length} bytes long: production needs at least "
+            f"{SECRET_KEY_MIN_BYTES}. Generate one with: {GENERATE_KEY}"
+        )
+    debug = environ.get("FLASK_DEBUG", "")
+    if debug and debug.lower() not in DEBUG_OFF:
+        raise ConfigurationError(
+            f"FLASK_DEBUG is {debug!r}: production never runs in debug mode (under `flask run` "
+            "it serves a debugger that runs any code a browser sends). Unset FLASK_DEBUG "
+            "and do not pass --debug."
+        )
 
 
 def mail_settings(
@@ -179,7 +203,7 @@ def _dev_secret(name: str, instance_path: str, production: bool) -> str:
     if production:
         raise ConfigurationError(
             f"{name} is not set: it {SECRET_KEYS[name]}. Set it in the environment "
-            f"(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+            f"(generate one with: {GENERATE_KEY})."
         )
     path = Path(instance_path) / name.lower()
     if not path.exists():
