@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from intake import accounts
 from intake.extensions import db
-from intake.models import AuditEvent, Role, User, utcnow
+from intake.models import AuditEvent, Call, Role, Submission, User, utcnow
 from tests.conftest import TEST_CONFIG, make_environ
 from tests.helpers import TEAM_PASSWORD, AuthActions, all_rows, make_user
 
@@ -188,4 +188,18 @@ def test_dev_admin_refuses_in_production(db_url: str, tmp_path: Path) -> None:
     assert "Not in production" in result.output
     with production.app_context():
         assert all_rows(User) == []
+        db.engine.dispose()
+
+
+def test_demo_seed_refuses_in_production(db_url: str, tmp_path: Path) -> None:
+    from intake import create_app
+
+    environ = make_environ(tmp_path / "instance", db_url, INTAKE_ENV="production")
+    production = create_app(TEST_CONFIG, environ=environ)
+    result = production.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert result.exit_code != 0
+    assert "Not in production" in result.output
+    with production.app_context():
+        assert all_rows(Call) == [] and all_rows(Submission) == []
         db.engine.dispose()
