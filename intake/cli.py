@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from intake.emails import InvalidEmail
 from intake.exports import ExportFilters, formats, service
 from intake.exports.selection import EXPORTABLE
 from intake.extensions import db
+from intake.mail import portal_url
 from intake.models import Purpose, Role, SubmissionStatus, User, utcnow
 
 demo = AppGroup("demo", help="Demo content for a fresh installation.")
@@ -99,10 +99,9 @@ def dev_admin() -> None:
     )
     record_event("user.dev_admin", "user", str(user.id), actor=CLI_ACTOR)
     db.session.commit()
-    bind = os.environ.get("INTAKE_BIND", "127.0.0.1:5000")
     click.echo(
         f"\nDevelopment admin (shown once): admin@intake.example / {password}\n"
-        f"Log in at http://{bind}/moderation/connexion\n"
+        f"Log in at {portal_url('auth.login')}\n"
     )
 
 

@@ -25,6 +25,11 @@ MAIL_BACKENDS = ("console", "smtp", "off")
 MAIL_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 NEW_SUBMISSION_NOTICES = ("immediate", "daily", "off")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+# Where gunicorn listens (intake/gunicorn_conf.py), the port it takes when a bind names none,
+# and the addresses a browser on the same machine uses for a bind to every interface.
+DEFAULT_BIND = "127.0.0.1:5000"
+GUNICORN_DEFAULT_PORT = 8000
+REACHABLE_HOSTS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
 
 # The keys that must exist: in development they are generated once into instance/,
 # in production the application refuses to start without them.
@@ -73,7 +78,7 @@ SETTINGS: dict[str, Setting] = {
     "FOLLOWUP_RATE_LIMIT": Setting("10 per minute;30 per hour", str, "code entries per client"),
     "FOLLOWUP_GLOBAL_RATE_LIMIT": Setting("300 per minute", str, "code entries, all clients"),
     # E-mail (intake/mail.py, intake/notifications.py).
-    "PORTAL_URL": Setting("http://127.0.0.1:5000", str, "this portal's address, for mail links"),
+    "PORTAL_URL": Setting("", str, "this portal's address, for mail links; else INTAKE_BIND's"),
     "MAIL_BACKEND": Setting("console", str, "console (development), smtp, or off"),
     "MAIL_SERVER": Setting("localhost", str, "SMTP server"),
     "MAIL_PORT": Setting(None, int, "SMTP port; follows MAIL_SECURITY when unset"),
@@ -84,6 +89,7 @@ SETTINGS: dict[str, Setting] = {
     "MAIL_TIMEOUT": Setting(10, int, "seconds before giving up on the SMTP server"),
     "MODERATION_EMAIL": Setting("", str, "the team's notices go there, else to every account"),
     "NEW_SUBMISSION_NOTICE": Setting("immediate", str, "immediate, daily (digest) or off"),
+    "INTAKE_BIND": Setting(DEFAULT_BIND, str, "where gunicorn listens"),
 }
 
 
@@ -135,7 +141,8 @@ def mail_settings(
     ):
         if config[name] not in allowed:
             raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}")
-    portal = urlsplit(config["PORTAL_URL"])
+    portal_url = config["PORTAL_URL"] or bound_url(config["INTAKE_BIND"])
+    portal = urlsplit(portal_url)
     if portal.scheme not in ("http", "https") or not portal.hostname:
         raise ConfigurationError("PORTAL_URL must be an address such as https://example.org")
     if production and config["MAIL_BACKEND"] == "smtp":
@@ -152,10 +159,29 @@ def mail_settings(
             "MAIL_SECURITY is none: MAIL_PASSWORD would cross the network unencrypted"
         )
     return {
+        "PORTAL_URL": portal_url,
         "MAIL_PORT": config["MAIL_PORT"] or MAIL_SECURITY_PORTS[config["MAIL_SECURITY"]],
         "MAIL_DEFAULT_SENDER": config["MAIL_DEFAULT_SENDER"]
         or f"{config['SITE_NAME']} <no-reply@localhost>",
     }
+
+
+def bound_url(bind: str) -> str:
+    """The address where a browser on this machine reaches gunicorn bound to ``bind``.
+
+    The default of PORTAL_URL, so that a newcomer's mail links lead to the port the server
+    really listens on. A Unix socket has no such address: set PORTAL_URL for it.
+    """
+    if bind.startswith(("unix:", "fd://")):
+        return "http://localhost"
+    parts = urlsplit("//" + bind.removeprefix("tcp://"))
+    try:
+        port = parts.port or GUNICORN_DEFAULT_PORT
+    except ValueError as error:
+        raise ConfigurationError(f"INTAKE_BIND must be host:port, not {bind!r}") from error
+    host = parts.hostname or ""
+    host = REACHABLE_HOSTS.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _read(environ: Mapping[str, str], name: str, setting: Setting) -> Any:

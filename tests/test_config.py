@@ -71,6 +71,24 @@ def test_production_refuses_to_start_in_debug_mode(tmp_path: Path) -> None:
         create_app(environ={**production(FLASK_DEBUG=off), **instance})
 
 
+def test_mail_links_default_to_where_gunicorn_listens(tmp_path: Path) -> None:
+    links = {
+        "0.0.0.0:8080": "http://127.0.0.1:8080",
+        "[::]:8080": "http://[::1]:8080",
+        "localhost:5001": "http://localhost:5001",
+        "127.0.0.1": "http://127.0.0.1:8000",  # gunicorn's own default port
+        "tcp://192.168.1.20:5000": "http://192.168.1.20:5000",
+    }
+    found = {
+        bind: load_config({"INTAKE_BIND": bind}, str(tmp_path))["PORTAL_URL"] for bind in links
+    }
+    assert found == links
+    chosen = {"INTAKE_BIND": "0.0.0.0:8080", "PORTAL_URL": "https://temoignages.example.org"}
+    assert load_config(chosen, str(tmp_path))["PORTAL_URL"] == chosen["PORTAL_URL"]
+    with pytest.raises(ConfigurationError, match="INTAKE_BIND"):
+        load_config({"INTAKE_BIND": "localhost:http"}, str(tmp_path))
+
+
 def test_weak_or_malformed_encryption_key_is_refused(tmp_path: Path) -> None:
     short = base64.urlsafe_b64encode(b"k" * 16).decode()
     for bad in (short, "not base64 at all!!"):
