@@ -22,6 +22,8 @@ from intake.models import Call, CallQuestion, CallStatus, QuestionKind, Submissi
 
 SLUG_MAX = 100
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# Ligatures that Unicode does not decompose: without this, « sœurs » would lose its œ.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
 CALL_FIELDS = (
     "title",
     "summary",
@@ -98,8 +100,9 @@ CallAction = Callable[[Call, datetime, str], None]
 
 
 def slugify(title: str) -> str:
-    """An ASCII address from a title: « Parentalité et troubles » → parentalite-et-troubles."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    """An ASCII address from a title: « Frères et sœurs » → freres-et-soeurs."""
+    spelled_out = title.translate(_LIGATURES)
+    ascii_title = unicodedata.normalize("NFKD", spelled_out).encode("ascii", "ignore").decode()
     slug = _NOT_SLUG.sub("-", ascii_title.lower()).strip("-")[:SLUG_MAX].strip("-")
     return slug or "appel"
 

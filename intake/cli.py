@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from intake.emails import InvalidEmail
 from intake.exports import ExportFilters, formats, service
 from intake.exports.selection import EXPORTABLE
 from intake.extensions import db
+from intake.mail import portal_url
 from intake.models import Purpose, Role, SubmissionStatus, User, utcnow
 
 demo = AppGroup("demo", help="Demo content for a fresh installation.")
@@ -32,10 +32,16 @@ NAME_MAX = 100
 
 @demo.command("seed")
 def seed() -> None:
-    """Add the demo calls and stories when the database has none."""
+    """Add the demo calls and stories when the database has none; never in production."""
+    _development_only("its invented calls and stories would sit beside real ones.")
     added = seed_demo_content()
     db.session.commit()
     click.echo("Demo content added." if added else "Calls already exist; nothing added.")
+
+
+def _development_only(why: str) -> None:
+    if current_app.config["INTAKE_ENV"] == PRODUCTION:
+        raise click.ClickException(f"Not in production: {why}")
 
 
 def _bounded_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -83,8 +89,7 @@ def list_users() -> None:
 @users.command("dev-admin")
 def dev_admin() -> None:
     """In development, on a database with no account, create an admin and print its login."""
-    if current_app.config["INTAKE_ENV"] == PRODUCTION:
-        raise click.ClickException("Not in production: create accounts with `flask users create`.")
+    _development_only("create accounts with `flask users create`.")
     if db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Team accounts already exist; no development admin created.")
         return
@@ -94,10 +99,9 @@ def dev_admin() -> None:
     )
     record_event("user.dev_admin", "user", str(user.id), actor=CLI_ACTOR)
     db.session.commit()
-    bind = os.environ.get("INTAKE_BIND", "127.0.0.1:5000")
     click.echo(
         f"\nDevelopment admin (shown once): admin@intake.example / {password}\n"
-        f"Log in at http://{bind}/moderation/connexion\n"
+        f"Log in at {portal_url('auth.login')}\n"
     )
 
 

@@ -25,6 +25,11 @@ MAIL_BACKENDS = ("console", "smtp", "off")
 MAIL_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 NEW_SUBMISSION_NOTICES = ("immediate", "daily", "off")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+# Where gunicorn listens (intake/gunicorn_conf.py), the port it takes when a bind names none,
+# and the addresses a browser on the same machine uses for a bind to every interface.
+DEFAULT_BIND = "127.0.0.1:5000"
+GUNICORN_DEFAULT_PORT = 8000
+REACHABLE_HOSTS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
 
 # The keys that must exist: in development they are generated once into instance/,
 # in production the application refuses to start without them.
@@ -32,6 +37,11 @@ SECRET_KEYS = {
     "SECRET_KEY": "signs sessions and form tokens",
     "DATA_ENCRYPTION_KEY": "encrypts stories, names and e-mail addresses at rest",
 }
+# A session key an attacker could guess lets them forge a moderator's session.
+SECRET_KEY_MIN_BYTES = 32
+GENERATE_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+# The values of FLASK_DEBUG that Flask itself reads as "off" (flask.helpers.get_debug_flag).
+DEBUG_OFF = ("0", "false", "no")
 
 
 class ConfigurationError(RuntimeError):
@@ -68,7 +78,7 @@ SETTINGS: dict[str, Setting] = {
     "FOLLOWUP_RATE_LIMIT": Setting("10 per minute;30 per hour", str, "code entries per client"),
     "FOLLOWUP_GLOBAL_RATE_LIMIT": Setting("300 per minute", str, "code entries, all clients"),
     # E-mail (intake/mail.py, intake/notifications.py).
-    "PORTAL_URL": Setting("http://127.0.0.1:5000", str, "this portal's address, for mail links"),
+    "PORTAL_URL": Setting("", str, "this portal's address, for mail links; else INTAKE_BIND's"),
     "MAIL_BACKEND": Setting("console", str, "console (development), smtp, or off"),
     "MAIL_SERVER": Setting("localhost", str, "SMTP server"),
     "MAIL_PORT": Setting(None, int, "SMTP port; follows MAIL_SECURITY when unset"),
@@ -79,6 +89,7 @@ SETTINGS: dict[str, Setting] = {
     "MAIL_TIMEOUT": Setting(10, int, "seconds before giving up on the SMTP server"),
     "MODERATION_EMAIL": Setting("", str, "the team's notices go there, else to every account"),
     "NEW_SUBMISSION_NOTICE": Setting("immediate", str, "immediate, daily (digest) or off"),
+    "INTAKE_BIND": Setting(DEFAULT_BIND, str, "where gunicorn listens"),
 }
 
 
@@ -93,11 +104,30 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
     production = env == PRODUCTION
     for name in SECRET_KEYS:
         config[name] = environ.get(name) or _dev_secret(name, instance_path, production)
+    if production:
+        refuse_unsafe_production(config, environ)
     config["DATA_ENCRYPTION_KEY"] = decode_key(config["DATA_ENCRYPTION_KEY"])
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config.pop("DATABASE_URL"), instance_path)
     config.update(_fixed_settings(production))
     config.update(mail_settings(config, environ, production))
     return config
+
+
+def refuse_unsafe_production(config: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+    """Refuse a session key short enough to guess, and Flask's debug mode."""
+    length = len(config["SECRET_KEY"].encode())
+    if length < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(
+            f"SECRET_KEY is {length} bytes long: production needs at least "
+            f"{SECRET_KEY_MIN_BYTES}. Generate one with: {GENERATE_KEY}"
+        )
+    debug = environ.get("FLASK_DEBUG", "")
+    if debug and debug.lower() not in DEBUG_OFF:
+        raise ConfigurationError(
+            f"FLASK_DEBUG is {debug!r}: production never runs in debug mode (under `flask run` "
+            "it serves a debugger that runs any code a browser sends). Unset FLASK_DEBUG "
+            "and do not pass --debug."
+        )
 
 
 def mail_settings(
@@ -111,7 +141,8 @@ def mail_settings(
     ):
         if config[name] not in allowed:
             raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}")
-    portal = urlsplit(config["PORTAL_URL"])
+    portal_url = config["PORTAL_URL"] or bound_url(config["INTAKE_BIND"])
+    portal = urlsplit(portal_url)
     if portal.scheme not in ("http", "https") or not portal.hostname:
         raise ConfigurationError("PORTAL_URL must be an address such as https://example.org")
     if production and config["MAIL_BACKEND"] == "smtp":
@@ -128,10 +159,29 @@ def mail_settings(
             "MAIL_SECURITY is none: MAIL_PASSWORD would cross the network unencrypted"
         )
     return {
+        "PORTAL_URL": portal_url,
         "MAIL_PORT": config["MAIL_PORT"] or MAIL_SECURITY_PORTS[config["MAIL_SECURITY"]],
         "MAIL_DEFAULT_SENDER": config["MAIL_DEFAULT_SENDER"]
         or f"{config['SITE_NAME']} <no-reply@localhost>",
     }
+
+
+def bound_url(bind: str) -> str:
+    """The address where a browser on this machine reaches gunicorn bound to ``bind``.
+
+    The default of PORTAL_URL, so that a newcomer's mail links lead to the port the server
+    really listens on. A Unix socket has no such address: set PORTAL_URL for it.
+    """
+    if bind.startswith(("unix:", "fd://")):
+        return "http://localhost"
+    parts = urlsplit("//" + bind.removeprefix("tcp://"))
+    try:
+        port = parts.port or GUNICORN_DEFAULT_PORT
+    except ValueError as error:
+        raise ConfigurationError(f"INTAKE_BIND must be host:port, not {bind!r}") from error
+    host = parts.hostname or ""
+    host = REACHABLE_HOSTS.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _read(environ: Mapping[str, str], name: str, setting: Setting) -> Any:
@@ -179,7 +229,7 @@ def _dev_secret(name: str, instance_path: str, production: bool) -> str:
     if production:
         raise ConfigurationError(
             f"{name} is not set: it {SECRET_KEYS[name]}. Set it in the environment "
-            f"(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+            f"(generate one with: {GENERATE_KEY})."
         )
     path = Path(instance_path) / name.lower()
     if not path.exists():

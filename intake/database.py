@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from typing import Any
 
@@ -20,7 +21,24 @@ def register_database(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
+        create_private_file(engine.url.database)
         configure_sqlite(engine)
+
+
+def create_private_file(database: str | None) -> None:
+    """Create the SQLite database file readable by its owner only (0600), as the keys are.
+
+    SQLite would create it with the process umask, often readable by every account on the
+    server, and gives the -wal and -shm files the database file's own permissions: creating
+    the file first is enough for all three. An existing file keeps the mode it has.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):
+        # Already there, or its folder is missing, which SQLite reports when it connects.
+        return
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -2,7 +2,10 @@
 
 import os
 
-bind = os.environ.get("INTAKE_BIND", "127.0.0.1:5000")
+from intake.config import DEFAULT_BIND
+
+# The application reads INTAKE_BIND too: unless PORTAL_URL is set, mail links point here.
+bind = os.environ.get("INTAKE_BIND") or DEFAULT_BIND
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Stories take a while to send on a slow phone connection; do not cut them off.
 timeout = 60

@@ -131,6 +131,21 @@ def test_editor_creates_a_draft_call_whose_address_comes_from_its_title(
     assert TITLE in listing and phase_label(app, Phase.DRAFT) in listing
 
 
+@pytest.mark.parametrize(
+    ("title", "address"),
+    [
+        ("Frères et sœurs", "freres-et-soeurs"),
+        ("Œuvres et cœurs", "oeuvres-et-coeurs"),
+        ("Ex æquo : vivre à deux", "ex-aequo-vivre-a-deux"),
+    ],
+)
+def test_a_title_with_a_ligature_keeps_its_letters_in_the_address(
+    app: Flask, editor: FlaskClient, title: str, address: str
+) -> None:
+    assert create(app, editor, title=title).slug == address
+    assert editor.get(f"/appels/{address}/apercu").status_code == 200
+
+
 def test_editor_edits_a_call_with_dates_read_in_paris_time(app: Flask, editor: FlaskClient) -> None:
     call = create(app, editor)
     url = f"/moderation/appels/{call.id}"

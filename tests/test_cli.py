@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from intake import accounts
 from intake.extensions import db
-from intake.models import AuditEvent, Role, User, utcnow
+from intake.models import AuditEvent, Call, Role, Submission, User, utcnow
 from tests.conftest import TEST_CONFIG, make_environ
 from tests.helpers import TEAM_PASSWORD, AuthActions, all_rows, make_user
 
@@ -167,6 +167,19 @@ def test_dev_admin_creates_one_admin_on_an_empty_database_and_shows_its_password
         assert len(all_rows(User)) == 1
 
 
+def test_dev_admin_login_link_leads_where_the_server_listens(db_url: str, tmp_path: Path) -> None:
+    from intake import create_app
+
+    environ = make_environ(tmp_path / "instance", db_url, INTAKE_BIND="0.0.0.0:8080")
+    app = create_app(TEST_CONFIG, environ=environ)
+    result = app.test_cli_runner().invoke(args=["users", "dev-admin"])
+
+    assert result.exit_code == 0, result.output
+    assert "Log in at http://127.0.0.1:8080/moderation/connexion" in result.output
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_dev_admin_does_nothing_when_any_account_exists(app: Flask, runner: Any) -> None:
     with app.app_context():
         make_user("moderator")
@@ -188,4 +201,18 @@ def test_dev_admin_refuses_in_production(db_url: str, tmp_path: Path) -> None:
     assert "Not in production" in result.output
     with production.app_context():
         assert all_rows(User) == []
+        db.engine.dispose()
+
+
+def test_demo_seed_refuses_in_production(db_url: str, tmp_path: Path) -> None:
+    from intake import create_app
+
+    environ = make_environ(tmp_path / "instance", db_url, INTAKE_ENV="production")
+    production = create_app(TEST_CONFIG, environ=environ)
+    result = production.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert result.exit_code != 0
+    assert "Not in production" in result.output
+    with production.app_context():
+        assert all_rows(Call) == [] and all_rows(Submission) == []
         db.engine.dispose()

@@ -28,19 +28,65 @@ def test_development_generates_keys_once_and_reuses_them(tmp_path: Path) -> None
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/intake.db"
 
 
+def production(**environ: str) -> dict[str, str]:
+    """A production environment with valid keys, and any variable replaced."""
+    return {
+        "INTAKE_ENV": "production",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
+        **environ,
+    }
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATA_ENCRYPTION_KEY"])
 def test_production_refuses_to_start_without_a_key_and_says_which(
     tmp_path: Path, missing: str
 ) -> None:
-    environ = {
-        "INTAKE_ENV": "production",
-        "SECRET_KEY": TEST_SECRET_KEY,
-        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
-    }
+    environ = production()
     del environ[missing]
     with pytest.raises(ConfigurationError, match=missing):
         load_config(environ, str(tmp_path))
     assert not list(tmp_path.iterdir()), "no key may be generated in production"
+
+
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is 31 bytes") as refused:
+        load_config(production(SECRET_KEY="k" * 31), str(tmp_path))
+    assert "at least 32" in str(refused.value)
+    assert "secrets.token_urlsafe(32)" in str(refused.value)
+    # Bytes, not characters: sixteen « é » are 32 bytes.
+    assert load_config(production(SECRET_KEY="é" * 16), str(tmp_path))["SECRET_KEY"]
+    # Development keeps whatever key a developer chose.
+    assert load_config({"SECRET_KEY": "court"}, str(tmp_path))["SECRET_KEY"] == "court"
+
+
+def test_production_refuses_to_start_in_debug_mode(tmp_path: Path) -> None:
+    instance = {"INTAKE_INSTANCE_PATH": str(tmp_path)}
+    for on in ("1", "true", "Yes"):
+        with pytest.raises(ConfigurationError, match="FLASK_DEBUG") as refused:
+            create_app(environ={**production(FLASK_DEBUG=on), **instance})
+        assert "Unset FLASK_DEBUG" in str(refused.value)
+    # What `flask --no-debug` sets, and what Flask itself reads as off, is no reason to refuse.
+    for off in ("", "0", "false", "No"):
+        create_app(environ={**production(FLASK_DEBUG=off), **instance})
+
+
+def test_mail_links_default_to_where_gunicorn_listens(tmp_path: Path) -> None:
+    links = {
+        "0.0.0.0:8080": "http://127.0.0.1:8080",
+        "[::]:8080": "http://[::1]:8080",
+        "localhost:5001": "http://localhost:5001",
+        "127.0.0.1": "http://127.0.0.1:8000",  # gunicorn's own default port
+        "tcp://192.168.1.20:5000": "http://192.168.1.20:5000",
+    }
+    found = {
+        bind: load_config({"INTAKE_BIND": bind}, str(tmp_path))["PORTAL_URL"] for bind in links
+    }
+    assert found == links
+    chosen = {"INTAKE_BIND": "0.0.0.0:8080", "PORTAL_URL": "https://temoignages.example.org"}
+    assert load_config(chosen, str(tmp_path))["PORTAL_URL"] == chosen["PORTAL_URL"]
+    with pytest.raises(ConfigurationError, match="INTAKE_BIND"):
+        load_config({"INTAKE_BIND": "localhost:http"}, str(tmp_path))
 
 
 def test_weak_or_malformed_encryption_key_is_refused(tmp_path: Path) -> None:

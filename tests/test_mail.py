@@ -33,7 +33,7 @@ from intake.models import (
     User,
     utcnow,
 )
-from tests.conftest import build_app, make_environ
+from tests.conftest import TEST_CONFIG, build_app, make_environ
 from tests.followup_helpers import Person, public_id_for, send_for_rereading, send_story
 from tests.helpers import FormPage, filled_testimony, make_call
 from tests.mail_helpers import Received, SmtpServer, running_smtp_server
@@ -562,6 +562,23 @@ def test_production_with_smtp_needs_the_portal_address_and_a_sender(tmp_path: Pa
     with pytest.raises(ConfigurationError, match="MAIL_DEFAULT_SENDER"):
         create_app(environ={**smtp_env, "PORTAL_URL": PORTAL})
     create_app(environ={**smtp_env, "PORTAL_URL": PORTAL, "MAIL_DEFAULT_SENDER": "a@b.example"})
+
+
+def test_in_development_mail_links_lead_where_the_server_listens(
+    db_url: str, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    # A newcomer serves on every interface, port 8080, and sets no PORTAL_URL.
+    settings = {k: v for k, v in mail_settings(smtp.port).items() if k != "PORTAL_URL"}
+    environ = make_environ(tmp_path / "instance", db_url, INTAKE_BIND="0.0.0.0:8080")
+    app = create_app({**TEST_CONFIG, **settings}, environ=environ)
+
+    _code, public_id = person_story(app.test_client())
+
+    for mail in smtp.received:
+        assert f"http://127.0.0.1:8080/moderation/temoignages/{public_id}" in mail.text
+    assert {m.recipients[0] for m in smtp.received} == set(TEAM)
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_production_without_smtp_warns_at_start(

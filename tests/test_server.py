@@ -4,12 +4,13 @@ on disk in clear or in the logs."""
 from __future__ import annotations
 
 import http.cookiejar
+import os
 import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from tests.helpers import (
     iter_bytes,
     receipt_code,
 )
-from tests.server import Server, database_scalar, read_log
+from tests.server import Server, database_scalar, read_log, running_server
 
 pytestmark = pytest.mark.server
 
@@ -222,6 +223,26 @@ def test_canary_story_name_and_email_never_reach_the_database_file_wal_or_logs(
 
     server.stop()  # flushes the last access-log lines
     assert found_in([*personal, code], server.logs().encode()) == []
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask of most servers (022): files are readable by every account unless made private."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_database_file_and_its_write_ahead_log_are_readable_by_the_operator_only(
+    tmp_path: Path,
+) -> None:
+    # `flask db upgrade` creates the file, as the README has the operator do, then gunicorn serves.
+    with running_server(tmp_path) as server:
+        Person(server.url).send_testimony(story=canary("STORY-") + FRENCH_PADDING)
+        files = [server.database.with_name(server.database.name + s) for s in ("", "-wal", "-shm")]
+        modes = {f.name: oct(f.stat().st_mode & 0o777) for f in files}
+    assert modes == {"intake.db": "0o600", "intake.db-wal": "0o600", "intake.db-shm": "0o600"}
 
 
 def test_access_log_holds_no_client_address_or_personal_data(server: Server) -> None:
