@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import date, datetime
 from pathlib import Path
@@ -168,7 +169,9 @@ def export(
         ) from error
     # Traced before the first story is read: a failed write has still let stories out.
     db.session.commit()
-    with out.open("wb") as handle:
+    # The file holds stories: readable by its owner only, like the database.
+    with os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
         for chunk in started.chunks:
             handle.write(chunk)
     click.echo(f"{started.count} stories exported to {out}.")

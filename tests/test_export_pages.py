@@ -161,6 +161,7 @@ def test_the_command_line_gives_the_same_rows_as_the_page(
 
     assert result.exit_code == 0, result.output
     assert "2 stories exported" in result.output
+    assert out.stat().st_mode & 0o777 == 0o600  # stories, readable by their owner only
     page_rows = rows_of(fmt, from_page.get_data())
     assert sorted(page_rows) == sorted(rows_of(fmt, out.read_bytes()))
     assert {public_id for public_id, _ in page_rows} == {stories["site"], stories["general"]}
