@@ -21,7 +21,7 @@ from intake import codes
 from intake.audit import record_event
 from intake.crypto import keyring
 from intake.extensions import db
-from intake.history import ACTIONS
+from intake.history import describe, status_change
 from intake.models import (
     AuditEvent,
     FollowupSession,
@@ -204,7 +204,8 @@ def my_data(submission: Submission, now: datetime) -> bytes:
 
 
 def status_history(submission: Submission) -> list[dict[str, Any]]:
-    """What happened to the story, when, and whether the team or the person did it."""
+    """What happened to the story, in words, when, and whether the team or the person did it;
+    ``status`` is the status an event led to, only when it changed."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.target_type == "submission", AuditEvent.target_id == submission.public_id)
@@ -213,14 +214,20 @@ def status_history(submission: Submission) -> list[dict[str, Any]]:
     return [
         {
             "at": event.at.isoformat(),
-            "event": str(ACTIONS.get(event.action, event.action)),
+            "event": describe(event.action, event.details),
             "by": "team" if event.actor.startswith("user:") else "you",
-            "status": event.details.get("after")
-            or (S.RECEIVED.value if event.action == "submission.received" else None),
+            "status": _status_reached(event),
         }
         for event in db.session.scalars(query)
         if event.action not in TEAM_WORKING_STEPS
     ]
+
+
+def _status_reached(event: AuditEvent) -> str | None:
+    if event.action == "submission.received":
+        return S.RECEIVED.value
+    change = status_change(event.details)
+    return change.after.value if change else None
 
 
 def _token_hash(token: str) -> str:
