@@ -151,6 +151,13 @@ def close_session(token: str | None) -> None:
         )
 
 
+def draft_scope(submission: Submission) -> str:
+    """An opaque name for the story, that the browser keeps with a draft of the follow-up: a
+    draft comes back only to the same story, never to someone else's code typed in the same
+    tab. Keyed, so that it cannot be traced to the story without the server."""
+    return keyring().lookup_hash(b"followup-draft:" + submission.public_id.encode())[:16]
+
+
 def changeable_consents(submission: Submission) -> list[Purpose]:
     """The consents the person can change from the follow-up page, in the form's order."""
     asked = {c.purpose for c in submission.consents}

@@ -42,6 +42,9 @@ CONSENT_LABELS = {
 DRAFT_SAVED = "Brouillon enregistré sur cet appareil."
 DRAFT_RESTORED = "Nous avons retrouvé le brouillon enregistré sur cet appareil."
 DRAFT_KEYS = "Object.keys(localStorage).filter((key) => key.startsWith('intake-draft:'))"
+STORED_DRAFTS = """() => [localStorage, sessionStorage].flatMap((storage) => Object.keys(storage)
+  .filter((key) => key.startsWith('intake-draft:'))
+  .map((key) => key + ' ' + storage.getItem(key)))"""
 RECEIPT_CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$")
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
@@ -188,6 +191,18 @@ class FollowUpPage:
         self.page.get_by_role("button", name="Envoyer mon message").click()
         expect(self.page.locator(".flash")).to_have_text("Votre message a été envoyé à l'équipe.")
 
+    def leave(self) -> None:
+        self.page.get_by_role("button", name="Quitter le suivi").click()
+        expect(self.page.locator(".flash")).to_contain_text("Vous avez quitté le suivi.")
+
+    def draft_status(self) -> Locator:
+        return self.page.locator("form", has=self.reply()).locator(".draft-status")
+
+    def stored_drafts(self) -> list[str]:
+        """Every draft this browser keeps for the site, in either storage, with its text."""
+        drafts: list[str] = self.page.evaluate(STORED_DRAFTS)
+        return drafts
+
 
 def page_widths(page: Page) -> tuple[int, int]:
     """The document's scrollable width and the window's width (390 on the phone below)."""
@@ -299,6 +314,71 @@ def test_draft_survives_a_reload_and_is_cleared_after_sending(
     form.send()
     assert RECEIPT_CODE.match(form.code())
     assert form.draft_keys() == []
+
+
+REPLY = "Oui, vous pouvez retirer le nom de ma ville. Merci de m'avoir demandé."
+
+
+def person_following_a_story(open_page: Callable[..., Page], **options: Any) -> FollowUpPage:
+    """Someone who sent a story (and may be written to), then opened its follow-up."""
+    form = TestimonyPage(open_page(**options))
+    form.open()
+    form.page.get_by_label("L'équipe peut m'écrire au sujet de mon témoignage").check()
+    form.send_complete_story()
+    follow_up = FollowUpPage(form.page)
+    follow_up.open(form.code())
+    return follow_up
+
+
+def test_follow_up_reply_draft_is_gone_once_the_team_has_it(
+    open_page: Callable[..., Page],
+) -> None:
+    follow_up = person_following_a_story(open_page, **PHONE)
+    follow_up.reply().fill(REPLY)
+    expect(follow_up.draft_status()).to_have_text(DRAFT_SAVED)
+    follow_up.page.reload()  # a draft still saves the text while it is not sent
+    expect(follow_up.reply()).to_have_value(REPLY)
+    expect(follow_up.draft_status()).to_contain_text(DRAFT_RESTORED)
+
+    follow_up.page.get_by_role("button", name="Envoyer mon message").click()
+
+    expect(follow_up.page.locator(".flash")).to_have_text("Votre message a été envoyé à l'équipe.")
+    expect(follow_up.reply()).to_have_value("")
+    expect(follow_up.page.get_by_text(DRAFT_RESTORED)).to_have_count(0)
+    assert not [draft for draft in follow_up.stored_drafts() if "ville" in draft]
+    follow_up.page.reload()
+    expect(follow_up.reply()).to_have_value("")
+    expect(follow_up.page.get_by_text(DRAFT_RESTORED)).to_have_count(0)
+
+
+def test_leaving_the_follow_up_leaves_no_draft_behind(open_page: Callable[..., Page]) -> None:
+    follow_up = person_following_a_story(open_page, **PHONE)
+    follow_up.reply().fill(REPLY)
+    expect(follow_up.draft_status()).to_have_text(DRAFT_SAVED)
+
+    follow_up.leave()
+
+    assert follow_up.stored_drafts() == []
+
+
+def test_another_code_typed_in_the_same_tab_never_brings_back_someone_else_s_draft(
+    open_page: Callable[..., Page],
+) -> None:
+    # Someone writes an answer on a shared phone and walks away without leaving the follow-up.
+    first = person_following_a_story(open_page, **PHONE)
+    first.reply().fill(REPLY)
+    expect(first.draft_status()).to_have_text(DRAFT_SAVED)
+    other = TestimonyPage(open_page())
+    other.open()
+    other.send_complete_story()
+    second_code = other.code()
+
+    first.page.context.clear_cookies()  # their follow-up closes by itself after 30 minutes
+
+    first.open(second_code)  # the next person types their own code in the same tab
+
+    expect(first.reply()).to_have_value("")
+    expect(first.page.get_by_text(DRAFT_RESTORED)).to_have_count(0)
 
 
 def test_copy_button_appears_only_with_javascript(open_page: Callable[..., Page]) -> None:
