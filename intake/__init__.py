@@ -91,6 +91,7 @@ def register_templates(app: Flask) -> None:
     from intake import labels
     from intake.help_lines import HELP_LINES
     from intake.models import Role
+    from intake.public.drafts import drafts_to_drop
     from intake.sanitize import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
@@ -102,6 +103,7 @@ def register_templates(app: Flask) -> None:
         get_locale=get_locale,
         format_date=format_date,
         format_number=format_number,
+        drafts_to_drop=drafts_to_drop,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from intake.extensions import db
+from intake.history import describe
 from intake.models import AuditEvent, User
 
 PAGE_SIZE = 100
@@ -35,6 +36,11 @@ class AuditRow:
 
     event: AuditEvent
     actor_name: str | None
+
+    @property
+    def words(self) -> str:
+        """What happened, in the reader's language."""
+        return describe(self.event.action, self.event.details)
 
     @property
     def details(self) -> list[tuple[str, str]]:

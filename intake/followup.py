@@ -21,7 +21,7 @@ from intake import codes
 from intake.audit import record_event
 from intake.crypto import keyring
 from intake.extensions import db
-from intake.history import ACTIONS
+from intake.history import describe, status_change
 from intake.models import (
     AuditEvent,
     FollowupSession,
@@ -151,6 +151,13 @@ def close_session(token: str | None) -> None:
         )
 
 
+def draft_scope(submission: Submission) -> str:
+    """An opaque name for the story, that the browser keeps with a draft of the follow-up: a
+    draft comes back only to the same story, never to someone else's code typed in the same
+    tab. Keyed, so that it cannot be traced to the story without the server."""
+    return keyring().lookup_hash(b"followup-draft:" + submission.public_id.encode())[:16]
+
+
 def changeable_consents(submission: Submission) -> list[Purpose]:
     """The consents the person can change from the follow-up page, in the form's order."""
     asked = {c.purpose for c in submission.consents}
@@ -204,7 +211,8 @@ def my_data(submission: Submission, now: datetime) -> bytes:
 
 
 def status_history(submission: Submission) -> list[dict[str, Any]]:
-    """What happened to the story, when, and whether the team or the person did it."""
+    """What happened to the story, in words, when, and whether the team or the person did it;
+    ``status`` is the status an event led to, only when it changed."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.target_type == "submission", AuditEvent.target_id == submission.public_id)
@@ -213,14 +221,20 @@ def status_history(submission: Submission) -> list[dict[str, Any]]:
     return [
         {
             "at": event.at.isoformat(),
-            "event": str(ACTIONS.get(event.action, event.action)),
+            "event": describe(event.action, event.details),
             "by": "team" if event.actor.startswith("user:") else "you",
-            "status": event.details.get("after")
-            or (S.RECEIVED.value if event.action == "submission.received" else None),
+            "status": _status_reached(event),
         }
         for event in db.session.scalars(query)
         if event.action not in TEAM_WORKING_STEPS
     ]
+
+
+def _status_reached(event: AuditEvent) -> str | None:
+    if event.action == "submission.received":
+        return S.RECEIVED.value
+    change = status_change(event.details)
+    return change.after.value if change else None
 
 
 def _token_hash(token: str) -> str:

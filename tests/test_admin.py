@@ -269,7 +269,7 @@ def shown_events(response: TestResponse) -> list[tuple[str, str]]:
     rows = re.findall(r'<tr class="audit-event".*?</tr>', body, re.S)
     return [
         (
-            html.unescape(re.findall(r"<td><code>(.*?)</code></td>", row)[0]),
+            html.unescape(re.findall(r"action=[^\"]*\"><code>(.*?)</code>", row)[0]),
             html.unescape(re.findall(r"target=[^\"]*\"><code>(.*?)</code>", row)[0]),
         )
         for row in rows

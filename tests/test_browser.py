@@ -42,8 +42,15 @@ CONSENT_LABELS = {
 DRAFT_SAVED = "Brouillon enregistré sur cet appareil."
 DRAFT_RESTORED = "Nous avons retrouvé le brouillon enregistré sur cet appareil."
 DRAFT_KEYS = "Object.keys(localStorage).filter((key) => key.startsWith('intake-draft:'))"
+STORED_DRAFTS = """() => [localStorage, sessionStorage].flatMap((storage) => Object.keys(storage)
+  .filter((key) => key.startsWith('intake-draft:'))
+  .map((key) => key + ' ' + storage.getItem(key)))"""
 RECEIPT_CODE = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$")
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 # --- the browser and the site ---------------------------------------------------------------
@@ -162,6 +169,41 @@ class TestimonyPage:
         return keys
 
 
+@dataclass
+class FollowUpPage:
+    """The follow-up pages, opened with the code the thank-you page gave."""
+
+    __test__ = False
+
+    page: Page
+
+    def open(self, code: str) -> None:
+        self.page.goto("/suivi")
+        self.page.get_by_label("Votre code de suivi").fill(code)
+        self.page.get_by_role("button", name="Ouvrir mon suivi").click()
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Votre témoignage")
+
+    def reply(self) -> Locator:
+        return self.page.get_by_label("Votre message à l'équipe")
+
+    def answer(self, text: str) -> None:
+        self.reply().fill(text)
+        self.page.get_by_role("button", name="Envoyer mon message").click()
+        expect(self.page.locator(".flash")).to_have_text("Votre message a été envoyé à l'équipe.")
+
+    def leave(self) -> None:
+        self.page.get_by_role("button", name="Quitter le suivi").click()
+        expect(self.page.locator(".flash")).to_contain_text("Vous avez quitté le suivi.")
+
+    def draft_status(self) -> Locator:
+        return self.page.locator("form", has=self.reply()).locator(".draft-status")
+
+    def stored_drafts(self) -> list[str]:
+        """Every draft this browser keeps for the site, in either storage, with its text."""
+        drafts: list[str] = self.page.evaluate(STORED_DRAFTS)
+        return drafts
+
+
 def page_widths(page: Page) -> tuple[int, int]:
     """The document's scrollable width and the window's width (390 on the phone below)."""
     widths: list[int] = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -274,6 +316,71 @@ def test_draft_survives_a_reload_and_is_cleared_after_sending(
     assert form.draft_keys() == []
 
 
+REPLY = "Oui, vous pouvez retirer le nom de ma ville. Merci de m'avoir demandé."
+
+
+def person_following_a_story(open_page: Callable[..., Page], **options: Any) -> FollowUpPage:
+    """Someone who sent a story (and may be written to), then opened its follow-up."""
+    form = TestimonyPage(open_page(**options))
+    form.open()
+    form.page.get_by_label("L'équipe peut m'écrire au sujet de mon témoignage").check()
+    form.send_complete_story()
+    follow_up = FollowUpPage(form.page)
+    follow_up.open(form.code())
+    return follow_up
+
+
+def test_follow_up_reply_draft_is_gone_once_the_team_has_it(
+    open_page: Callable[..., Page],
+) -> None:
+    follow_up = person_following_a_story(open_page, **PHONE)
+    follow_up.reply().fill(REPLY)
+    expect(follow_up.draft_status()).to_have_text(DRAFT_SAVED)
+    follow_up.page.reload()  # a draft still saves the text while it is not sent
+    expect(follow_up.reply()).to_have_value(REPLY)
+    expect(follow_up.draft_status()).to_contain_text(DRAFT_RESTORED)
+
+    follow_up.page.get_by_role("button", name="Envoyer mon message").click()
+
+    expect(follow_up.page.locator(".flash")).to_have_text("Votre message a été envoyé à l'équipe.")
+    expect(follow_up.reply()).to_have_value("")
+    expect(follow_up.page.get_by_text(DRAFT_RESTORED)).to_have_count(0)
+    assert not [draft for draft in follow_up.stored_drafts() if "ville" in draft]
+    follow_up.page.reload()
+    expect(follow_up.reply()).to_have_value("")
+    expect(follow_up.page.get_by_text(DRAFT_RESTORED)).to_have_count(0)
+
+
+def test_leaving_the_follow_up_leaves_no_draft_behind(open_page: Callable[..., Page]) -> None:
+    follow_up = person_following_a_story(open_page, **PHONE)
+    follow_up.reply().fill(REPLY)
+    expect(follow_up.draft_status()).to_have_text(DRAFT_SAVED)
+
+    follow_up.leave()
+
+    assert follow_up.stored_drafts() == []
+
+
+def test_another_code_typed_in_the_same_tab_never_brings_back_someone_else_s_draft(
+    open_page: Callable[..., Page],
+) -> None:
+    # Someone writes an answer on a shared phone and walks away without leaving the follow-up.
+    first = person_following_a_story(open_page, **PHONE)
+    first.reply().fill(REPLY)
+    expect(first.draft_status()).to_have_text(DRAFT_SAVED)
+    other = TestimonyPage(open_page())
+    other.open()
+    other.send_complete_story()
+    second_code = other.code()
+
+    first.page.context.clear_cookies()  # their follow-up closes by itself after 30 minutes
+
+    first.open(second_code)  # the next person types their own code in the same tab
+
+    expect(first.reply()).to_have_value("")
+    expect(first.page.get_by_text(DRAFT_RESTORED)).to_have_count(0)
+
+
 def test_copy_button_appears_only_with_javascript(open_page: Callable[..., Page]) -> None:
     with_js = TestimonyPage(open_page(permissions=["clipboard-read", "clipboard-write"]))
     without_js = TestimonyPage(open_page(javascript=False))
@@ -335,18 +442,24 @@ def test_page_makes_no_request_outside_the_site(
     assert script_errors == []
 
 
-def test_printed_admin_takes_a_demo_story_to_published_without_javascript(
-    open_page: Callable[..., Page], site: Server
-) -> None:
+def dev_admin_login(site: Server) -> tuple[str, str]:
+    """The development admin that ``make run`` prints: its address and password."""
     printed = site.flask("users", "dev-admin")
     login = re.search(r"(admin@intake\.example) / (\S+)", printed)
     assert login, "make run's development admin was not printed"
+    return login.group(1), login.group(2)
+
+
+def test_printed_admin_takes_a_demo_story_to_published_without_javascript(
+    open_page: Callable[..., Page], site: Server
+) -> None:
+    email, password = dev_admin_login(site)
     page = open_page(javascript=False)
     page.goto("/langue/en")  # the team's buttons by their English names; French is tested apart
 
     page.goto("/moderation/connexion")
-    page.get_by_label("E-mail address").fill(login.group(1))
-    page.get_by_label("Password").fill(login.group(2))
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
 
@@ -365,3 +478,102 @@ def test_printed_admin_takes_a_demo_story_to_published_without_javascript(
         site.database, "SELECT group_concat(status) FROM submission WHERE published_url IS NOT NULL"
     )
     assert statuses == "published"
+
+
+# --- the team, on a phone -------------------------------------------------------------------
+
+LONG_URL = (
+    "https://forum.exemple.org/discussions/parentalite-et-troubles-psychiques/"
+    "temoignages-de-parents-concernes-par-un-trouble-bipolaire?page=12&tri=recents#message-48213"
+)
+LONG_WORD = "Anticonstitutionnellement-insupportablement-interminablement-épuisée"
+LONG_EMAIL = "camille.exemple.tres-longue-adresse@fournisseur-de-messagerie-exemple.org"
+PHONE_STORY = (
+    f"{STORY} J'ai tout raconté sur {LONG_URL} il y a deux ans. {LONG_WORD}, voilà comment "
+    f"je me sentais le soir. Vous pouvez m'écrire à {LONG_EMAIL} si besoin."
+)
+
+
+def test_the_team_reads_a_long_story_on_a_phone_without_scrolling_sideways(
+    open_page: Callable[..., Page], site: Server
+) -> None:
+    person = TestimonyPage(open_page(**PHONE))
+    person.open(CALL_SLUG)
+    person.write_story(PHONE_STORY)
+    person.choose("Parent concerné")
+    person.page.get_by_label("Qu'est-ce qui vous a le plus aidé ?").fill(
+        f"Le forum {LONG_URL} et mon infirmière. {LONG_WORD}."
+    )
+    person.tick("age")
+    person.tick("health_data")
+    person.page.get_by_label("Mon témoignage peut être publié sous forme d'article").check()
+    person.page.get_by_label("L'équipe peut m'écrire au sujet de mon témoignage").check()
+    person.page.get_by_label("Adresse e-mail (facultative)").fill(LONG_EMAIL)
+    person.send()
+    code = person.code()
+    public_id = database_scalar(site.database, "SELECT public_id FROM submission ORDER BY id DESC")
+
+    team = team_phone(open_page, site)
+    team.goto(f"/moderation/temoignages/{public_id}")
+    team_does(team, "Prendre en charge")
+    team_does(team, "Enregistrer la version publiable")
+    team.get_by_label("Votre question").fill(f"Pouvons-nous retirer {LONG_URL} ? {LONG_WORD}")
+    team_does(team, "Poser la question")
+    follow_up = FollowUpPage(person.page)
+    follow_up.open(code)
+    follow_up.answer(f"Oui, retirez {LONG_URL} s'il vous plaît. {LONG_WORD}")
+    team.reload()
+    team_does(team, "Valider pour publication")
+    team.get_by_label("Adresse de l'article").fill(LONG_URL)
+    team.get_by_label("Date de publication").fill("2026-11-24")
+    team_does(team, "Marquer comme publié")
+    team.get_by_label("Nouvelle note interne").fill(f"Vérifier {LONG_URL} avant. {LONG_WORD}")
+    team_does(team, "Ajouter la note")
+    team.get_by_role("button", name="Afficher l'adresse e-mail").click()
+    expect(team.locator(".revealed")).to_have_text(LONG_EMAIL)
+
+    expect(team.get_by_role("heading", name="Historique")).to_be_visible()
+    scroll_width, window_width = page_widths(team)
+    assert window_width == 390 and scroll_width <= window_width, (
+        scroll_width,
+        overflowing(team),
+    )
+    # Nothing is cut inside its own box either: no table scrolls within its frame.
+    assert team.evaluate(SCROLLING_BOXES) == []
+
+
+# Elements that stick out of the window, for the failure message.
+OVERFLOWING = """(width) => Array.from(document.querySelectorAll('body *'))
+  .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+  .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+    + ' ' + Math.round(el.getBoundingClientRect().right))
+  .slice(0, 15)"""
+# Boxes whose content is wider than they are (a table scrolling inside its container).
+SCROLLING_BOXES = """() => Array.from(document.querySelectorAll('main *'))
+  .filter((el) => el.scrollWidth > el.clientWidth + 1)
+  .filter((el) => getComputedStyle(el).overflowX !== 'visible')
+  .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))"""
+
+
+def team_phone(open_page: Callable[..., Page], site: Server) -> Page:
+    """A moderator's phone, logged in (in French) as the development admin."""
+    email, password = dev_admin_login(site)
+    team = open_page(**PHONE)
+    team.goto("/moderation/connexion")
+    team.get_by_label("Adresse e-mail").fill(email)
+    team.get_by_label("Mot de passe").fill(password)
+    team.get_by_role("button", name="Se connecter").click()
+    expect(team.get_by_role("heading", level=1)).to_have_text("File d'attente")
+    return team
+
+
+def team_does(team: Page, button: str) -> None:
+    """Press one of the story page's buttons and wait for the page that follows."""
+    team.get_by_role("button", name=button).click()
+    expect(team.locator(".flash").first).to_be_visible()
+
+
+def overflowing(page: Page) -> list[str]:
+    """What sticks out at the right edge, to say why a page scrolls sideways."""
+    found: list[str] = page.evaluate(OVERFLOWING, PHONE["viewport"]["width"])
+    return found

@@ -779,6 +779,32 @@ def test_giving_a_use_back_records_when_and_under_which_wording(app: Flask) -> N
     ]
 
 
+def test_agreeing_to_a_use_never_given_is_not_agreeing_again(app: Flask) -> None:
+    person = person_with_story(app, publish_site="y", publish_social=None)
+    person.open()
+
+    buttons = _consent_buttons(person)
+    assert buttons["Extraits sur les réseaux sociaux"] == "Donner mon accord"
+    assert buttons["Article sur le site"] == "Retirer mon accord"
+
+    person.consent("publish_site", granted=False)
+    assert _consent_buttons(person)["Article sur le site"] == "Donner à nouveau mon accord"
+    person.consent("publish_social", granted=True)
+    person.consent("publish_social", granted=False)
+    assert _consent_buttons(person)["Extraits sur les réseaux sociaux"] == (
+        "Donner à nouveau mon accord"
+    )
+
+
+def _consent_buttons(person: Person) -> dict[str, str]:
+    """The button of each use on the follow-up page, by the use it names (for screen readers)."""
+    page = person.page().get_data(as_text=True)
+    buttons = re.findall(
+        r'<button[^>]*>([^<]*)<span class="visually-hidden"> : ([^<]*)</span></button>', page
+    )
+    return {" ".join(use.split()).replace("&#39;", "'"): label.strip() for label, use in buttons}
+
+
 # --- Download my data -----------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from intake.consent import ConsentMissing
 from intake.database import erase_traces
 from intake.extensions import db, limiter
 from intake.models import Purpose, Submission, utcnow
+from intake.public.drafts import drop_drafts
 from intake.public.followup_forms import AnswerForm, CodeForm, ConsentForm, PlainForm, RereadForm
 from intake.public.views import bp
 from intake.textdiff import diff_html
@@ -98,6 +99,7 @@ def followup_answer() -> ResponseReturnValue:
     if not _commit():
         return _render_story(_reload(found), 409, forms={"answer": form}, notice=_conflict())
     flash(_("Your message has been sent to the team."), "success")
+    drop_drafts(url_for(".followup_answer"))
     return redirect(url_for(".followup_story"), 303)
 
 
@@ -128,6 +130,7 @@ def followup_reread() -> ResponseReturnValue:
     if not _commit():
         return _render_story(_reload(found), 409, forms={"reread": form}, notice=_conflict())
     flash(done, "success")
+    drop_drafts(url_for(".followup_reread"))
     return redirect(url_for(".followup_story"), 303)
 
 
@@ -207,6 +210,8 @@ def followup_leave() -> ResponseReturnValue:
         flash(
             _("You have left the follow-up. Your code opens it again whenever you like."), "success"
         )
+        # On a shared phone, nothing the person was writing stays behind them.
+        drop_drafts(url_for(".followup_entry"))
     return redirect(url_for(".followup_entry"), 303)
 
 
@@ -326,4 +331,5 @@ def _render_story(
         may_write=found.status in OPEN_STATES,
         forms=chosen,
         notice=notice,
+        draft_scope=followup.draft_scope(found),
     ), status

@@ -56,25 +56,31 @@
     Array.prototype.forEach.call((root || document).querySelectorAll(selector), fn);
   }
 
-  /* ---- Storage: localStorage may be missing or throw (private mode, blocked cookies, quota). */
+  /* ---- Storage: localStorage keeps a draft across visits; sessionStorage only for the tab
+     (the follow-up's, on a phone that may be shared). Either may be missing or throw
+     (private mode, blocked cookies, quota). */
 
-  function store() {
-    try { return window.localStorage || null; } catch (e) { return null; }
+  function store(kind) {
+    try {
+      return (kind === 'session' ? window.sessionStorage : window.localStorage) || null;
+    } catch (e) { return null; }
   }
-  function storageGet(key) {
-    try { var s = store(); return s ? s.getItem(key) : null; } catch (e) { return null; }
+  function stores() {
+    return [store('local'), store('session')].filter(Boolean);
   }
-  function storageSet(key, value) {
-    try { var s = store(); if (s) { s.setItem(key, value); return true; } } catch (e) { /* quota */ }
+  function storageGet(s, key) {
+    try { return s ? s.getItem(key) : null; } catch (e) { return null; }
+  }
+  function storageSet(s, key, value) {
+    try { if (s) { s.setItem(key, value); return true; } } catch (e) { /* quota */ }
     return false;
   }
-  function storageRemove(key) {
-    try { var s = store(); if (s) { s.removeItem(key); } } catch (e) { /* ignore */ }
+  function storageRemove(s, key) {
+    try { if (s) { s.removeItem(key); } } catch (e) { /* ignore */ }
   }
-  function draftKeys() {
+  function draftKeys(s) {
     var keys = [];
     try {
-      var s = store();
       for (var i = 0; s && i < s.length; i++) {
         var key = s.key(i);
         if (key && key.indexOf(DRAFT_PREFIX) === 0) { keys.push(key); }
@@ -82,21 +88,26 @@
     } catch (e) { /* ignore */ }
     return keys;
   }
-  function readDraft(key) {
+  function readDraft(s, key) {
     try {
-      var draft = JSON.parse(storageGet(key));
+      var draft = JSON.parse(storageGet(s, key));
       return draft && typeof draft.savedAt === 'number' && draft.values ? draft : null;
     } catch (e) { return null; }
+  }
+  function removeDrafts(which) {
+    stores().forEach(function (s) {
+      draftKeys(s).forEach(function (key) {
+        if (which(key.slice(DRAFT_PREFIX.length), s)) { storageRemove(s, key); }
+      });
+    });
   }
 
   /* Drafts hold intimate text: do not keep them longer than needed, even unused. */
   function purgeOldDrafts() {
     var now = Date.now();
-    draftKeys().forEach(function (key) {
-      var draft = readDraft(key);
-      if (!draft || now - draft.savedAt > DRAFT_MAX_AGE) {
-        storageRemove(key);
-      }
+    removeDrafts(function (name, s) {
+      var draft = readDraft(s, DRAFT_PREFIX + name);
+      return !draft || now - draft.savedAt > DRAFT_MAX_AGE;
     });
   }
 
@@ -209,8 +220,13 @@
 
   function initDraft(form) {
     var key = DRAFT_PREFIX + form.getAttribute('data-draft');
+    var kind = form.getAttribute('data-draft-storage') === 'session' ? 'session' : 'local';
+    var storage = store(kind);
+    // Whose draft it is (the follow-up's story): never restored into another person's form.
+    var scope = form.getAttribute('data-draft-scope') || '';
     var fields = draftFields(form);
-    if (!fields.length || !store()) { return; }
+    if (kind === 'session') { storageRemove(store('local'), key); } // kept there by older pages
+    if (!fields.length || !storage) { return; }
 
     var status = form.querySelector('.draft-status');
     if (!status) { // e.g. the contact form: add one so a restored draft is never a surprise
@@ -228,8 +244,10 @@
 
     var save = debounce(function () {
       var state = collect(fields);
-      if (!state.hasText) { storageRemove(key); return; } // nothing worth keeping
-      var ok = storageSet(key, JSON.stringify({ savedAt: Date.now(), values: state.values }));
+      if (!state.hasText) { storageRemove(storage, key); return; } // nothing worth keeping
+      var draft = { savedAt: Date.now(), values: state.values };
+      if (scope) { draft.scope = scope; }
+      var ok = storageSet(storage, key, JSON.stringify(draft));
       if (ok && !restored && !savedOnce) {
         savedOnce = true;
         status.textContent = T.draftSaved;
@@ -248,8 +266,9 @@
     window.addEventListener('pagehide', function () { save.flush(); });
 
     // Restore only into an empty form: a form the server re-rendered holds newer text.
-    var draft = readDraft(key);
-    if (!draft || collect(fields).hasText || !hasMatchingText(fields, draft.values)) { return; }
+    var draft = readDraft(storage, key);
+    if (!draft || (draft.scope || '') !== scope) { return; }
+    if (collect(fields).hasText || !hasMatchingText(fields, draft.values)) { return; }
     restoring = true;
     apply(fields, draft.values);
     notify(fields);
@@ -276,7 +295,7 @@
     }
 
     function clearDraft() {
-      storageRemove(key);
+      storageRemove(storage, key);
       restoring = true;
       fields.forEach(function (el) {
         if (isCheckable(el)) { el.checked = el.defaultChecked; } else { el.value = ''; }
@@ -290,10 +309,20 @@
     }
   }
 
-  /* ---- c. The story was sent: its drafts must not linger on a shared device. */
+  /* ---- c. The server has the text: its drafts must not linger on a shared device. A page
+     that follows a successful send names the drafts to drop (« /suivi » drops every draft
+     under it); a thank-you page drops them all. Not on submit: a send can still fail. */
+
+  function dropDrafts(names) {
+    removeDrafts(function (name) {
+      return names.some(function (dropped) {
+        return name === dropped || name.indexOf(dropped.replace(/\/$/, '') + '/') === 0;
+      });
+    });
+  }
 
   function clearAllDrafts() {
-    draftKeys().forEach(storageRemove);
+    removeDrafts(function () { return true; });
   }
 
   /* ---- d. Copy button */
@@ -377,6 +406,8 @@
 
   function init() {
     purgeOldDrafts();
+    var dropped = (document.body.getAttribute('data-drop-drafts') || '').split(/\s+/);
+    dropDrafts(dropped.filter(Boolean)); // before any form restores one of them
     if (document.querySelector('[data-clear-drafts]')) { clearAllDrafts(); }
     each('textarea[data-counter]', initCounter); // before drafts, which notify the counters
     each('textarea[data-detail-note]', initDetailNote);
