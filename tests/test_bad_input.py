@@ -12,12 +12,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
 
 from intake.extensions import db
 from intake.models import Answer, AuditEvent, Consent, ContactMessage, Submission, utcnow
 from tests.conftest import build_app
 from tests.helpers import (
     STORY,
+    AuthActions,
     FormPage,
     all_rows,
     checked_boxes,
@@ -329,3 +331,40 @@ def test_contact_message_is_stored_encrypted_once(app: Flask, forms: FormPage) -
         assert message.topic.value == "volunteer"
         (event,) = all_rows(AuditEvent)
         assert event.action == "contact.received"
+
+
+# --- Addresses: path parameters and query strings -------------------------------------------
+
+
+def test_nul_in_a_call_address_names_no_call(app: Flask, forms: FormPage) -> None:
+    with app.app_context():
+        make_call()
+    # The route refuses it before any query: PostgreSQL cannot even compare text holding NUL.
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match("/appels/parentalite\x00")
+    assert forms.client.get("/appels/%00").status_code == 404
+    assert forms.client.get("/appels/parentalite%00").status_code == 404
+    fields = forms.open("/appels/parentalite")
+    response = forms.client.post("/appels/parentalite%00", data={**fields, **filled_testimony()})
+    assert response.status_code == 404
+    assert nothing_stored(app)
+
+
+def test_nul_in_a_story_address_names_no_story(app: Flask, moderator: AuthActions) -> None:
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match("/moderation/temoignages/a\x00b")
+    assert moderator.client.get("/moderation/temoignages/a%00b").status_code == 404
+    assert moderator.client.get("/moderation/messages/a%1Bb").status_code == 404
+
+
+def test_raw_bytes_that_are_not_utf8_in_a_query_string_stay_percent_encoded(
+    client: FlaskClient,
+) -> None:
+    # What a browser never sends but a script may: the bytes as they are, not %-encoded.
+    # Every page reads the query string, the error pages too.
+    missing = client.get("/nulle-part", environ_overrides={"QUERY_STRING": "a=\xfe\xff"})
+    assert missing.status_code == 404
+    assert "n'existe pas" in page_text(missing)
+    response = client.get("/langue/en", environ_overrides={"QUERY_STRING": "next=/contact\xff"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/contact%FF"
