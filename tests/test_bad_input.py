@@ -15,7 +15,15 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from intake.extensions import db
-from intake.models import Answer, AuditEvent, Consent, ContactMessage, Submission, utcnow
+from intake.models import (
+    Answer,
+    AuditEvent,
+    CallStatus,
+    Consent,
+    ContactMessage,
+    Submission,
+    utcnow,
+)
 from tests.conftest import build_app
 from tests.helpers import (
     STORY,
@@ -331,6 +339,76 @@ def test_contact_message_is_stored_encrypted_once(app: Flask, forms: FormPage) -
         assert message.topic.value == "volunteer"
         (event,) = all_rows(AuditEvent)
         assert event.action == "contact.received"
+
+
+# --- Form fields: text only, whatever the request carries --------------------------------
+
+
+def multipart_post(client: FlaskClient, url: str, parts: dict[str, Any]) -> Any:
+    """Post a multipart form; a (bytes, file name) value is sent as a file part."""
+    boundary = "intake-test-boundary"
+    body = b""
+    for name, value in parts.items():
+        content, filename = value if isinstance(value, tuple) else (value.encode(), None)
+        disposition = f'form-data; name="{name}"'
+        if filename is not None:
+            disposition += f'; filename="{filename}"\r\nContent-Type: text/plain'
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += content + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_story_sent_as_a_file_is_refused_with_the_rest_of_the_form_intact(
+    app: Flask, forms: FormPage
+) -> None:
+    fields = forms.open("/temoigner")
+    data = filled_testimony(story=None, credit_mode="pseudonym", credit_name="Plume & Co")
+    story_file = (STORY.encode(), "histoire.txt")
+    response = multipart_post(forms.client, "/temoigner", {**fields, **data, "story": story_file})
+
+    assert response.status_code == 422
+    assert "Merci d'écrire votre témoignage" in page_text(response)
+    assert 'value="Plume &amp; Co"' in response.get_data(as_text=True)
+    assert ("credit_mode", "pseudonym") in checked_boxes(response.get_data(as_text=True))
+    assert nothing_stored(app)
+
+
+def test_contact_message_sent_as_a_file_is_refused_with_the_rest_intact(
+    app: Flask, forms: FormPage
+) -> None:
+    fields = forms.open("/contact")
+    data = {**fields, **filled_contact(), "message": (b"Bonjour", "message.txt")}
+    response = multipart_post(forms.client, "/contact", data)
+
+    assert response.status_code == 422
+    assert "votre message" in page_text(response)
+    assert 'value="Camille Exemple"' in response.get_data(as_text=True)
+    assert nothing_stored(app)
+
+
+def test_json_body_fills_no_form(app: Flask, forms: FormPage) -> None:
+    fields = forms.open("/temoigner")
+    body = {**filled_testimony(), "story": {"texte": STORY}, "started": fields["started"]}
+    response = forms.client.post(
+        "/temoigner", json=body, headers={"X-CSRFToken": fields["csrf_token"]}
+    )
+    assert response.status_code == 422
+    assert "Merci d'écrire votre témoignage" in page_text(response)
+    assert nothing_stored(app)
+
+
+def test_nul_in_move_from_is_dropped_like_in_every_field(app: Flask, forms: FormPage) -> None:
+    with app.app_context():
+        make_call(status=CallStatus.CLOSED)
+    fields = forms.open("/temoigner")
+    data = {**fields, **filled_testimony(), "move_from": "parentalite\x00"}
+    moved = forms.client.post("/temoigner", data=data)
+
+    assert moved.status_code == 200
+    assert "Votre texte pour « Parentalité et troubles psychiques »" in page_text(moved)
+    assert textarea_value(moved, "story") == STORY
+    assert nothing_stored(app)
 
 
 # --- Addresses: path parameters and query strings -------------------------------------------
