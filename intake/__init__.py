@@ -12,6 +12,7 @@ from flask import Flask, has_request_context, session
 from intake.config import LANGUAGES, PRODUCTION, load_config
 from intake.crypto import Keyring
 from intake.extensions import babel, csrf, db, limiter, login_manager, migrate
+from intake.inputs import register_inputs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ def create_app(
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
+    register_inputs(app)
     register_blueprints(app)
     register_templates(app)
     register_hardening(app)

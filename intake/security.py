@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request, url_for
@@ -22,6 +23,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+
+
+# C0 and C1 control characters: a line break in a Location header cannot be sent at all, and
+# no address on this site holds one.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def register_security(app: Flask) -> None:
@@ -53,7 +59,7 @@ def _secure_headers(response: Response) -> Response:
 
 
 def safe_next_url(target: str | None, fallback: str | None = None) -> str:
-    """A redirect target on this site only; anything else goes to the fallback (home)."""
+    """A redirect target on this site only, without control characters; else the fallback."""
     parts = urlsplit(target or "")
     unsafe = (
         not target
@@ -62,5 +68,6 @@ def safe_next_url(target: str | None, fallback: str | None = None) -> str:
         or not target.startswith("/")
         or target.startswith("//")
         or "\\" in target
+        or _CONTROLS.search(target)
     )
     return (fallback or url_for("public.home")) if unsafe else str(target)

@@ -339,6 +339,14 @@ def test_login_never_sends_to_another_site(client: FlaskClient, camille: int, ta
     assert landed_on(log_in(client, EMAIL, next_url=target)) == QUEUE
 
 
+def test_line_break_in_next_neither_breaks_the_login_nor_leaves_the_queue(
+    client: FlaskClient, camille: int
+) -> None:
+    response = log_in(client, EMAIL, next_url="/moderation/\r\nSet-Cookie: piege=1")
+    assert landed_on(response) == QUEUE
+    assert client.get(QUEUE).status_code == 200
+
+
 def test_login_returns_to_the_page_that_was_asked_for(client: FlaskClient, camille: int) -> None:
     asked = client.get("/moderation/?status=received")
     assert sent_to_login(asked)

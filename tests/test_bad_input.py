@@ -12,12 +12,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
 
 from intake.extensions import db
-from intake.models import Answer, AuditEvent, Consent, ContactMessage, Submission, utcnow
+from intake.models import (
+    Answer,
+    AuditEvent,
+    CallStatus,
+    Consent,
+    ContactMessage,
+    Submission,
+    utcnow,
+)
 from tests.conftest import build_app
 from tests.helpers import (
     STORY,
+    AuthActions,
     FormPage,
     all_rows,
     checked_boxes,
@@ -329,3 +339,110 @@ def test_contact_message_is_stored_encrypted_once(app: Flask, forms: FormPage) -
         assert message.topic.value == "volunteer"
         (event,) = all_rows(AuditEvent)
         assert event.action == "contact.received"
+
+
+# --- Form fields: text only, whatever the request carries --------------------------------
+
+
+def multipart_post(client: FlaskClient, url: str, parts: dict[str, Any]) -> Any:
+    """Post a multipart form; a (bytes, file name) value is sent as a file part."""
+    boundary = "intake-test-boundary"
+    body = b""
+    for name, value in parts.items():
+        content, filename = value if isinstance(value, tuple) else (value.encode(), None)
+        disposition = f'form-data; name="{name}"'
+        if filename is not None:
+            disposition += f'; filename="{filename}"\r\nContent-Type: text/plain'
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += content + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_story_sent_as_a_file_is_refused_with_the_rest_of_the_form_intact(
+    app: Flask, forms: FormPage
+) -> None:
+    fields = forms.open("/temoigner")
+    data = filled_testimony(story=None, credit_mode="pseudonym", credit_name="Plume & Co")
+    story_file = (STORY.encode(), "histoire.txt")
+    response = multipart_post(forms.client, "/temoigner", {**fields, **data, "story": story_file})
+
+    assert response.status_code == 422
+    assert "Merci d'écrire votre témoignage" in page_text(response)
+    assert 'value="Plume &amp; Co"' in response.get_data(as_text=True)
+    assert ("credit_mode", "pseudonym") in checked_boxes(response.get_data(as_text=True))
+    assert nothing_stored(app)
+
+
+def test_contact_message_sent_as_a_file_is_refused_with_the_rest_intact(
+    app: Flask, forms: FormPage
+) -> None:
+    fields = forms.open("/contact")
+    data = {**fields, **filled_contact(), "message": (b"Bonjour", "message.txt")}
+    response = multipart_post(forms.client, "/contact", data)
+
+    assert response.status_code == 422
+    assert "votre message" in page_text(response)
+    assert 'value="Camille Exemple"' in response.get_data(as_text=True)
+    assert nothing_stored(app)
+
+
+def test_json_body_fills_no_form(app: Flask, forms: FormPage) -> None:
+    fields = forms.open("/temoigner")
+    body = {**filled_testimony(), "story": {"texte": STORY}, "started": fields["started"]}
+    response = forms.client.post(
+        "/temoigner", json=body, headers={"X-CSRFToken": fields["csrf_token"]}
+    )
+    assert response.status_code == 422
+    assert "Merci d'écrire votre témoignage" in page_text(response)
+    assert nothing_stored(app)
+
+
+def test_nul_in_move_from_is_dropped_like_in_every_field(app: Flask, forms: FormPage) -> None:
+    with app.app_context():
+        make_call(status=CallStatus.CLOSED)
+    fields = forms.open("/temoigner")
+    data = {**fields, **filled_testimony(), "move_from": "parentalite\x00"}
+    moved = forms.client.post("/temoigner", data=data)
+
+    assert moved.status_code == 200
+    assert "Votre texte pour « Parentalité et troubles psychiques »" in page_text(moved)
+    assert textarea_value(moved, "story") == STORY
+    assert nothing_stored(app)
+
+
+# --- Addresses: path parameters and query strings -------------------------------------------
+
+
+def test_nul_in_a_call_address_names_no_call(app: Flask, forms: FormPage) -> None:
+    with app.app_context():
+        make_call()
+    # The route refuses it before any query: PostgreSQL cannot even compare text holding NUL.
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match("/appels/parentalite\x00")
+    assert forms.client.get("/appels/%00").status_code == 404
+    assert forms.client.get("/appels/parentalite%00").status_code == 404
+    fields = forms.open("/appels/parentalite")
+    response = forms.client.post("/appels/parentalite%00", data={**fields, **filled_testimony()})
+    assert response.status_code == 404
+    assert nothing_stored(app)
+
+
+def test_nul_in_a_story_address_names_no_story(app: Flask, moderator: AuthActions) -> None:
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match("/moderation/temoignages/a\x00b")
+    assert moderator.client.get("/moderation/temoignages/a%00b").status_code == 404
+    assert moderator.client.get("/moderation/messages/a%1Bb").status_code == 404
+
+
+def test_raw_bytes_that_are_not_utf8_in_a_query_string_stay_percent_encoded(
+    client: FlaskClient,
+) -> None:
+    # What a browser never sends but a script may: the bytes as they are, not %-encoded.
+    # Every page reads the query string, the error pages too.
+    missing = client.get("/nulle-part", environ_overrides={"QUERY_STRING": "a=\xfe\xff"})
+    assert missing.status_code == 404
+    assert "n'existe pas" in page_text(missing)
+    response = client.get("/langue/en", environ_overrides={"QUERY_STRING": "next=/contact\xff"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/contact%FF"

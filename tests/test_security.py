@@ -79,6 +79,16 @@ def test_language_switch_never_redirects_elsewhere(client: FlaskClient) -> None:
     assert client.get("/langue/xx").status_code == 404
 
 
+@pytest.mark.parametrize("target", ["/x\nY", "/x\r\nSet-Cookie: a=b", "/x\x00Y", "/x\tY"])
+def test_language_switch_with_a_control_character_in_next_goes_home(
+    client: FlaskClient, target: str
+) -> None:
+    response = client.get("/langue/en", query_string={"next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert "Set-Cookie: a=b" not in str(response.headers)
+
+
 def test_no_story_name_or_email_reaches_the_application_log(
     app: Flask, forms: FormPage, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -19,7 +18,7 @@ from wtforms.validators import (
 )
 
 from intake import labels
-from intake.formtools import as_choices
+from intake.formtools import TextForm, as_choices
 from intake.models import Role
 
 # Ids are BIGINT on PostgreSQL: a larger cursor in a URL would be a database error.
@@ -32,7 +31,7 @@ def role_choices() -> list[SelectChoice]:
     return as_choices((role.value, labels.ROLE[role]) for role in Role)
 
 
-class AccountForm(FlaskForm):
+class AccountForm(TextForm):
     """Open an account for a team member."""
 
     email = EmailField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
@@ -49,7 +48,7 @@ class AccountForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(TextForm):
     """Give an account another role."""
 
     role = SelectField(_l("Role"), choices=role_choices)
@@ -59,13 +58,13 @@ def _stripped(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _plausible(form: FlaskForm, field: DateField) -> None:
+def _plausible(form: TextForm, field: DateField) -> None:
     """Keep dates where time-zone arithmetic cannot overflow."""
     if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
         raise ValidationError(_("Please give a date between 2000 and 9000."))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(TextForm):
     """The filters of the audit log, sent in the query string."""
 
     class Meta:

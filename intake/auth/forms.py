@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired
 
+from intake.formtools import TextForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(TextForm):
     """Address and password."""
 
     email = EmailField(_l("E-mail address"), validators=[InputRequired()])
     password = PasswordField(_l("Password"), validators=[InputRequired()])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(TextForm):
     """Change one's own password."""
 
     current = PasswordField(_l("Current password"), validators=[InputRequired()])

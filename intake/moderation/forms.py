@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Field,
@@ -30,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from intake.formtools import as_choices
+from intake.formtools import TextForm, as_choices
 from intake.labels import DECLINE_REASON, STATUS, URGENCY
 from intake.models import ScreeningLevel, SubmissionStatus
 from intake.review import PAGE_SIZE, QueueFilters
@@ -55,8 +54,8 @@ def today() -> date:
     return datetime.now(UTC).astimezone(get_timezone()).date()
 
 
-class TeamForm(FlaskForm):
-    """A form of the team's pages, with typed entry points (FlaskForm's are unannotated)."""
+class TeamForm(TextForm):
+    """A form of the team's pages, with typed entry points (Flask-WTF's are unannotated)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -269,7 +268,7 @@ class DeclineForm(VersionForm):
     )
 
 
-def _web_address(form: FlaskForm, field: Field) -> None:
+def _web_address(form: TextForm, field: Field) -> None:
     parts = urlsplit(field.data or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError(_l("Please give the article's address, starting with https://."))

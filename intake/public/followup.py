@@ -16,7 +16,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake import followup, review, workflow
@@ -24,6 +23,7 @@ from intake.audit import record_event
 from intake.consent import ConsentMissing
 from intake.database import erase_traces
 from intake.extensions import db, limiter
+from intake.formtools import TextForm
 from intake.models import Purpose, Submission, utcnow
 from intake.public.drafts import drop_drafts
 from intake.public.followup_forms import AnswerForm, CodeForm, ConsentForm, PlainForm, RereadForm
@@ -296,14 +296,14 @@ def _render_entry(form: CodeForm, status: int, notice: str | None = None) -> Res
 def _render_story(
     found: Submission,
     status: int = 200,
-    forms: dict[str, FlaskForm] | None = None,
+    forms: dict[str, TextForm] | None = None,
     notice: str | None = None,
     draft: tuple[str, str] | None = None,
 ) -> ResponseReturnValue:
     """The follow-up page; ``forms`` replace the blank ones (kept input, errors)."""
     text = found.publishable_text
     rereading = workflow.awaiting_rereading(found) and text is not None
-    blank: dict[str, FlaskForm] = {
+    blank: dict[str, TextForm] = {
         "answer": AnswerForm(formdata=None),
         "reread": RereadForm(formdata=None),
         "plain": PlainForm(formdata=None),

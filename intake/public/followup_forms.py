@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from intake.formtools import TextForm
 from intake.models import Purpose
 from intake.public.forms import MESSAGE_MAX
 from intake.sanitize import clean_line, clean_text
@@ -14,7 +14,7 @@ from intake.sanitize import clean_line, clean_text
 _too_long = _l("Please keep your message under %(max)d characters.")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TextForm):
     """The follow-up code, and what the person was writing when their session ended."""
 
     # No validators: an empty, malformed or unknown code gets one answer and one trace
@@ -25,7 +25,7 @@ class CodeForm(FlaskForm):
     draft_for = HiddenField()
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(TextForm):
     """The person's message to the team."""
 
     message = TextAreaField(
@@ -39,7 +39,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class RereadForm(FlaskForm):
+class RereadForm(TextForm):
     """The person's decision on the edited version they were shown."""
 
     fingerprint = HiddenField(validators=[InputRequired()])
@@ -56,7 +56,7 @@ class RereadForm(FlaskForm):
             raise ValidationError(_l("Please tell us what you would like us to change."))
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(TextForm):
     """Give or take back one use."""
 
     purpose = HiddenField(validators=[InputRequired()])
@@ -71,5 +71,5 @@ class ConsentForm(FlaskForm):
             raise ValidationError(_l("This choice cannot be changed here."))
 
 
-class PlainForm(FlaskForm):
+class PlainForm(TextForm):
     """A button and its token: download, withdraw, leave."""

@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from intake import abuse, codes
 from intake.emails import InvalidEmail, normalize_email
-from intake.formtools import MultiCheckboxField, as_choices
+from intake.formtools import MultiCheckboxField, TextForm, as_choices
 from intake.models import Call, CallQuestion, ContactTopic, CreditMode, Purpose, QuestionKind
 from intake.sanitize import clean_line, clean_text
 
@@ -50,7 +49,7 @@ TOPIC_CHOICES = as_choices(
 )
 
 
-class GuardedForm(FlaskForm):
+class GuardedForm(TextForm):
     """A public form with a honeypot, a fill-time stamp and an idempotency key."""
 
     # Hidden from people by CSS and from assistive technology; robots fill it in.
@@ -94,7 +93,7 @@ def _normalised_email(field: Field) -> None:
         ) from error
 
 
-def _story_length(form: FlaskForm, field: Field) -> None:
+def _story_length(form: TextForm, field: Field) -> None:
     """Keep a story within bounds, saying so with numbers written the visitor's way."""
     length = len(field.data or "")
     if not STORY_MIN <= length <= STORY_MAX:
