@@ -22,6 +22,7 @@ from intake import create_app
 from intake.config import database_url
 from intake.extensions import db
 from tests.helpers import TEST_DATA_KEY, TEST_SECRET_KEY, AuthActions, FormPage, make_user
+from tests.review_helpers import team_client
 from tests.server import Server, running_server
 
 PG_BASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -172,3 +173,15 @@ def moderator(app: Flask, auth: AuthActions) -> AuthActions:
         make_user("moderator", "moderatrice@intake.example")
     assert auth.login("moderatrice@intake.example").status_code == 303
     return auth
+
+
+@pytest.fixture
+def desk(app: Flask) -> FlaskClient:
+    """A moderator's own browser, logged in (moderatrice@intake.example)."""
+    return team_client(app, "moderator", "moderatrice@intake.example")
+
+
+@pytest.fixture
+def editor(app: Flask) -> FlaskClient:
+    """An editor's own browser, logged in (editrice@intake.example): exports, calls."""
+    return team_client(app, "editor", "editrice@intake.example")

@@ -41,12 +41,6 @@ NEW = "/moderation/appels/nouveau"
 TITLE = "Parentalité et troubles psychiques"
 
 
-@pytest.fixture
-def editor(app: Flask) -> FlaskClient:
-    """A browser logged in as an editor."""
-    return team_client(app, "editor", "editrice@intake.example")
-
-
 def send(
     client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None
 ) -> TestResponse:

@@ -17,7 +17,7 @@ from intake.models import AuditEvent, Submission
 from intake.screening.identifying import only_masks
 from tests.followup_helpers import public_id_for, send_story
 from tests.helpers import page_text, textarea_value
-from tests.review_helpers import PAGE, act, team_client
+from tests.review_helpers import PAGE, act
 
 STORY = (
     "Je m'appelle Zélie et j'habite rue des Glycines à Nantes.\n\n"
@@ -25,11 +25,6 @@ STORY = (
 )
 MASKED = STORY.replace("Zélie", "[prénom]").replace("rue des Glycines à Nantes", "[adresse]")
 SHORTENED = "Quand ma fille est née, j'avais peur de ne pas y arriver."
-
-
-@pytest.fixture
-def desk(app: Flask) -> FlaskClient:
-    return team_client(app, "moderator", "moderatrice@intake.example")
 
 
 def claimed(app: Flask, desk: FlaskClient, **fields: str) -> str:

@@ -34,12 +34,6 @@ EDITOR = "editrice@intake.example"
 COUNT = re.compile(r'id="export-count"[^>]*>\s*(\d+)')
 
 
-@pytest.fixture
-def editor(app: Flask) -> FlaskClient:
-    """A browser logged in as an editor."""
-    return team_client(app, "editor", EDITOR)
-
-
 def approved_story(
     app: Flask, text: str, status: SubmissionStatus = S.APPROVED, **fields: Any
 ) -> str:

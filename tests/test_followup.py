@@ -64,24 +64,12 @@ from tests.followup_helpers import (
     stored,
 )
 from tests.helpers import all_rows, hidden_fields, make_call, page_text, question, textarea_value
-from tests.review_helpers import act, in_french, team_client
+from tests.review_helpers import act, in_french
 
 S = SubmissionStatus
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 QUESTION = "Pouvons-nous retirer le nom de votre ville du texte ?"
 REPLY = "Oui, bien sûr.\n\nMerci de me l'avoir demandé."
-
-
-@pytest.fixture
-def desk(app: Flask) -> FlaskClient:
-    """A browser logged in as a moderator."""
-    return team_client(app, "moderator", "moderatrice@intake.example")
-
-
-@pytest.fixture
-def editor(app: Flask) -> FlaskClient:
-    """A browser logged in as an editor, who exports stories."""
-    return team_client(app, "editor", "editrice@intake.example")
 
 
 def the_story(app: Flask, public_id: str) -> Submission:

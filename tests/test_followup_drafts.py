@@ -24,7 +24,7 @@ from tests.followup_helpers import (
     public_id_for,
     send_for_rereading,
 )
-from tests.review_helpers import act, team_client
+from tests.review_helpers import act
 
 DROPPED = re.compile(r'<body data-drop-drafts="([^"]*)">')
 
@@ -40,12 +40,6 @@ def draft_form(response: TestResponse, action: str) -> str:
     match = re.search(rf'<form[^>]*action="{action}"[^>]*>', response.get_data(as_text=True))
     assert match, f"no form posting to {action}"
     return match.group(0)
-
-
-@pytest.fixture
-def desk(app: Flask) -> FlaskClient:
-    """A browser logged in as a moderator."""
-    return team_client(app, "moderator", "moderatrice@intake.example")
 
 
 @pytest.fixture

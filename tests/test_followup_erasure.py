@@ -39,7 +39,7 @@ from tests.followup_helpers import (
     shows_story,
 )
 from tests.helpers import hidden_fields, iter_bytes, make_call, question
-from tests.review_helpers import act, team_client
+from tests.review_helpers import act
 
 PADDING = " Puis la maison, le jardin, les enfants, le travail, la fatigue, le printemps revenu."
 CONTROL_STORY = "CONTROL-STORY une autre histoire, qui reste publiée sur le site."
@@ -48,16 +48,6 @@ CONTROL_STORY = "CONTROL-STORY une autre histoire, qui reste publiée sur le sit
 def canary(label: str) -> str:
     """A marker nobody else could have typed."""
     return f"{label}{uuid.uuid4().hex}"
-
-
-@pytest.fixture
-def desk(app: Flask) -> FlaskClient:
-    return team_client(app, "moderator", "moderatrice@intake.example")
-
-
-@pytest.fixture
-def editor(app: Flask) -> FlaskClient:
-    return team_client(app, "editor", "editrice@intake.example")
 
 
 def database_file(app: Flask) -> Path | None:

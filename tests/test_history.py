@@ -141,12 +141,6 @@ def test_every_action_the_code_records_has_words_in_french_and_english(
 
 
 @pytest.fixture
-def desk(app: Flask) -> FlaskClient:
-    """A browser logged in as a moderator."""
-    return team_client(app, "moderator", "moderatrice@intake.example")
-
-
-@pytest.fixture
 def lived(app: Flask, desk: FlaskClient) -> tuple[Person, str]:
     """A story that lived: asked, answered twice, a use taken back, data downloaded, approved."""
     person = person_with_story(app, contact="y", publish_social="y")

@@ -72,12 +72,6 @@ def events(app: Flask, action: str) -> list[AuditEvent]:
         return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-@pytest.fixture
-def desk(app: Flask) -> FlaskClient:
-    """A moderator's own browser."""
-    return team_client(app, "moderator", "moderatrice@intake.example")
-
-
 def in_english(client: FlaskClient) -> None:
     client.get("/langue/en")
 

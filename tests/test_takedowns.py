@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -32,18 +31,6 @@ ARTICLE = "https://media.example.org/temoignages/une-mere-bipolaire"
 QUEUE = "/moderation/"
 TAKEDOWNS = "/moderation/retraits"
 STORY_CANARY = "Ma fille Apolline est née à Lille pendant ma troisième hospitalisation."
-
-
-@pytest.fixture
-def desk(app: Flask) -> FlaskClient:
-    """A browser logged in as a moderator."""
-    return team_client(app, "moderator", "moderatrice@intake.example")
-
-
-@pytest.fixture
-def editor(app: Flask) -> FlaskClient:
-    """A browser logged in as an editor, who exports and publishes."""
-    return team_client(app, "editor", "editrice@intake.example")
 
 
 def approved(app: Flask, desk: FlaskClient, **fields: Any) -> tuple[Person, str]:
